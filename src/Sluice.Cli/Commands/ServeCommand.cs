@@ -1,0 +1,103 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Sluice.Core.Policy;
+using Sluice.Server.Configuration;
+using Sluice.Server.Hosting;
+using Sluice.Server.Logging;
+
+namespace Sluice.Cli.Commands;
+
+// Binds arguments to ServerOptions and runs the server until SIGINT/SIGTERM. Validation of the
+// values lives in ServerOptions.Validate, not here.
+public static class ServeCommand
+{
+    public static Command Create()
+    {
+        var directory = new Argument<DirectoryInfo?>("DIR")
+        {
+            Description = "Directory to serve, read-only (default: the current directory).",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var host = new Option<string>("--host") { Description = "Address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port", "-p") { Description = "TCP port to listen on (0 picks a free one).", DefaultValueFactory = _ => 8080 };
+        var strategy = new Option<StrategyOption>("--strategy")
+        {
+            Description = "How file bodies move: auto (the policy decides), sendfile (zero-copy), buffered (the classic 32 KiB read/write loop).",
+            DefaultValueFactory = _ => StrategyOption.Auto,
+        };
+        var followSymlinks = new Option<bool>("--follow-symlinks") { Description = "Serve symlinks whose target lies outside DIR (refused by default)." };
+        var maxConnections = new Option<int>("--max-connections") { Description = "Concurrent connections; more are answered 503.", DefaultValueFactory = _ => 1024 };
+        var headerTimeout = new Option<double>("--header-timeout") { Description = "Seconds a client may take to send a request head.", DefaultValueFactory = _ => 10 };
+        var keepAliveTimeout = new Option<double>("--keepalive-timeout") { Description = "Seconds an idle keep-alive connection stays open.", DefaultValueFactory = _ => 15 };
+        var sendTimeout = new Option<double>("--send-timeout") { Description = "Seconds a client may stop reading before it is dropped.", DefaultValueFactory = _ => 60 };
+        var shutdownTimeout = new Option<double>("--shutdown-timeout") { Description = "Seconds transfers in flight may take to finish on SIGINT/SIGTERM.", DefaultValueFactory = _ => 10 };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No access log." };
+
+        var command = new Command("serve", "Serve a directory over HTTP/1.1 (GET and HEAD, ranges, conditional requests).")
+        {
+            directory, host, port, strategy, followSymlinks, maxConnections, headerTimeout, keepAliveTimeout, sendTimeout, shutdownTimeout, quiet,
+        };
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new ServerOptions
+            {
+                Root = parse.GetValue(directory)?.FullName ?? Directory.GetCurrentDirectory(),
+                Host = parse.GetValue(host)!,
+                Port = parse.GetValue(port),
+                Strategy = parse.GetValue(strategy),
+                FollowSymlinks = parse.GetValue(followSymlinks),
+                MaxConnections = parse.GetValue(maxConnections),
+                HeaderTimeout = TimeSpan.FromSeconds(parse.GetValue(headerTimeout)),
+                KeepAliveTimeout = TimeSpan.FromSeconds(parse.GetValue(keepAliveTimeout)),
+                SendTimeout = TimeSpan.FromSeconds(parse.GetValue(sendTimeout)),
+                ShutdownTimeout = TimeSpan.FromSeconds(parse.GetValue(shutdownTimeout)),
+                Quiet = parse.GetValue(quiet),
+            };
+            return await RunAsync(options).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ServerOptions options)
+    {
+        IReadOnlyList<string> errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            foreach (string error in errors)
+            {
+                await Console.Error.WriteLineAsync($"sluice: {error}").ConfigureAwait(false);
+            }
+
+            return 2;
+        }
+
+        await using var log = new ServerLog(Console.Out, Console.Error, options.Quiet);
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.TrySetResult();
+        }
+
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+
+        await using var server = new SluiceServer(options, log);
+        try
+        {
+            server.Start();
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            await Console.Error.WriteLineAsync($"sluice: cannot listen on {options.Host}:{options.Port}: {ex.Message}").ConfigureAwait(false);
+            return 1;
+        }
+
+        await stop.Task.ConfigureAwait(false);
+        log.Info("shutting down: no new connections; waiting for transfers in flight");
+        await server.StopAsync().ConfigureAwait(false);
+        log.Info("stopped");
+        return 0;
+    }
+}

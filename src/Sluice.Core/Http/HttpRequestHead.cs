@@ -1,0 +1,213 @@
+using System.Text;
+
+namespace Sluice.Core.Http;
+
+// The semantic view of one request head, reused across the requests of a connection (Reset).
+// It interprets only the fields a read-only file server acts on; the framing checks that stop
+// request smuggling (RFC 9112 §6.3) live in Validate so the parser itself stays policy-free.
+public sealed class HttpRequestHead
+{
+    private RequestRejectionReason _fieldRejection;
+    private int _hostCount;
+    private bool _connectionClose;
+    private bool _connectionKeepAlive;
+
+    public HttpRequestHead(int maxFieldCount = 100)
+    {
+        MaxFieldCount = maxFieldCount;
+    }
+
+    public int MaxFieldCount { get; }
+
+    public HttpMethod Method { get; private set; }
+
+    public string MethodToken { get; private set; } = "";
+
+    public HttpVersion Version { get; private set; }
+
+    // The request-target exactly as received (ASCII).
+    public string Target { get; private set; } = "";
+
+    public string? Host { get; private set; }
+
+    public long? ContentLength { get; private set; }
+
+    public bool HasTransferEncoding { get; private set; }
+
+    public string? Range { get; private set; }
+
+    public string? IfMatch { get; private set; }
+
+    public string? IfNoneMatch { get; private set; }
+
+    public string? IfModifiedSince { get; private set; }
+
+    public string? IfUnmodifiedSince { get; private set; }
+
+    public string? IfRange { get; private set; }
+
+    public int FieldCount { get; private set; }
+
+    // RFC 9112 §9.3: HTTP/1.1 persists unless "close"; HTTP/1.0 only with "keep-alive".
+    public bool KeepAlive => Version == HttpVersion.Http11 ? !_connectionClose : _connectionKeepAlive && !_connectionClose;
+
+    public void Reset()
+    {
+        _fieldRejection = RequestRejectionReason.None;
+        _hostCount = 0;
+        _connectionClose = false;
+        _connectionKeepAlive = false;
+        Method = HttpMethod.Unknown;
+        MethodToken = "";
+        Version = HttpVersion.Unknown;
+        Target = "";
+        Host = null;
+        ContentLength = null;
+        HasTransferEncoding = false;
+        Range = IfMatch = IfNoneMatch = IfModifiedSince = IfUnmodifiedSince = IfRange = null;
+        FieldCount = 0;
+    }
+
+    public RequestRejectionReason Validate()
+    {
+        if (_fieldRejection != RequestRejectionReason.None)
+        {
+            return _fieldRejection;
+        }
+
+        // RFC 9112 §3.2: a server MUST respond 400 to an HTTP/1.1 request without Host or with several.
+        if (_hostCount > 1)
+        {
+            return RequestRejectionReason.MultipleHost;
+        }
+
+        if (_hostCount == 0 && Version == HttpVersion.Http11)
+        {
+            return RequestRejectionReason.MissingHost;
+        }
+
+        // RFC 9112 §6.1/§6.3: both framings at once is a smuggling vector; reject and close.
+        if (HasTransferEncoding && ContentLength is not null)
+        {
+            return RequestRejectionReason.ContentLengthWithTransferEncoding;
+        }
+
+        if (HasTransferEncoding)
+        {
+            return RequestRejectionReason.UnsupportedTransferEncoding;
+        }
+
+        return RequestRejectionReason.None;
+    }
+
+    internal void OnStartLine(HttpMethod method, ReadOnlySpan<byte> methodToken, ReadOnlySpan<byte> target, HttpVersion version)
+    {
+        Method = method;
+        MethodToken = method switch
+        {
+            HttpMethod.Get => "GET",
+            HttpMethod.Head => "HEAD",
+            _ => Encoding.ASCII.GetString(methodToken),
+        };
+        Target = Encoding.ASCII.GetString(target);
+        Version = version;
+    }
+
+    internal void OnHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    {
+        if (++FieldCount > MaxFieldCount)
+        {
+            Reject(RequestRejectionReason.TooManyHeaders);
+            return;
+        }
+
+        switch (name.Length)
+        {
+            case 4 when Ascii.EqualsIgnoreCase(name, "host"u8):
+                _hostCount++;
+                Host = Latin1(value);
+                break;
+            case 5 when Ascii.EqualsIgnoreCase(name, "range"u8):
+                Range = Latin1(value);
+                break;
+            case 8 when Ascii.EqualsIgnoreCase(name, "if-match"u8):
+                IfMatch = Append(IfMatch, value);
+                break;
+            case 8 when Ascii.EqualsIgnoreCase(name, "if-range"u8):
+                IfRange = Latin1(value);
+                break;
+            case 10 when Ascii.EqualsIgnoreCase(name, "connection"u8):
+                ParseConnection(value);
+                break;
+            case 13 when Ascii.EqualsIgnoreCase(name, "if-none-match"u8):
+                IfNoneMatch = Append(IfNoneMatch, value);
+                break;
+            case 14 when Ascii.EqualsIgnoreCase(name, "content-length"u8):
+                OnContentLength(value);
+                break;
+            case 17 when Ascii.EqualsIgnoreCase(name, "if-modified-since"u8):
+                IfModifiedSince = Latin1(value);
+                break;
+            case 17 when Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8):
+                HasTransferEncoding = true;
+                break;
+            case 19 when Ascii.EqualsIgnoreCase(name, "if-unmodified-since"u8):
+                IfUnmodifiedSince = Latin1(value);
+                break;
+        }
+    }
+
+    private void OnContentLength(ReadOnlySpan<byte> value)
+    {
+        // RFC 9110 §8.6: 1*DIGIT. A list ("5, 5") or any other form is refused rather than guessed at.
+        if (value.IsEmpty || value.Length > 18 || value.IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0)
+        {
+            Reject(RequestRejectionReason.InvalidContentLength);
+            return;
+        }
+
+        long parsed = 0;
+        foreach (byte b in value)
+        {
+            parsed = (parsed * 10) + (b - '0');
+        }
+
+        if (ContentLength is long previous && previous != parsed)
+        {
+            Reject(RequestRejectionReason.ConflictingContentLength);
+            return;
+        }
+
+        ContentLength = parsed;
+    }
+
+    private void ParseConnection(ReadOnlySpan<byte> value)
+    {
+        foreach (Range part in value.Split((byte)','))
+        {
+            ReadOnlySpan<byte> token = value[part].Trim(" \t"u8);
+            if (Ascii.EqualsIgnoreCase(token, "close"u8))
+            {
+                _connectionClose = true;
+            }
+            else if (Ascii.EqualsIgnoreCase(token, "keep-alive"u8))
+            {
+                _connectionKeepAlive = true;
+            }
+        }
+    }
+
+    private void Reject(RequestRejectionReason reason)
+    {
+        if (_fieldRejection == RequestRejectionReason.None)
+        {
+            _fieldRejection = reason;
+        }
+    }
+
+    private static string Latin1(ReadOnlySpan<byte> value) => Encoding.Latin1.GetString(value);
+
+    // RFC 9110 §5.3: repeated list-based fields combine with commas.
+    private static string Append(string? existing, ReadOnlySpan<byte> value) =>
+        existing is null ? Latin1(value) : existing + ", " + Latin1(value);
+}

@@ -1,0 +1,8 @@
+namespace Sluice.Core.Http;
+
+public enum HttpVersion : byte
+{
+    Unknown,
+    Http10,
+    Http11,
+}

@@ -1,0 +1,26 @@
+namespace Sluice.Core.Http;
+
+// Why a request head was refused. The connection maps each reason to a status in one place
+// (RequestRejection.StatusCode) and decides whether the connection can survive it.
+public enum RequestRejectionReason : byte
+{
+    None,
+    InvalidRequestLine,
+    InvalidRequestTarget,
+    UnsupportedHttpVersion,
+    InvalidHeaderName,
+    InvalidHeaderLine,
+    ObsoleteLineFolding,
+    BareLineFeed,
+    RequestLineTooLong,
+    HeadersTooLarge,
+    TooManyHeaders,
+    MissingHost,
+    MultipleHost,
+    ContentLengthWithTransferEncoding,
+    ConflictingContentLength,
+    InvalidContentLength,
+    UnsupportedTransferEncoding,
+    BodyTooLarge,
+    HeaderTimeout,
+}

@@ -1,0 +1,3 @@
+namespace Sluice.Core.Listing;
+
+public readonly record struct DirectoryEntry(string Name, bool IsDirectory, long Size, DateTimeOffset Modified);

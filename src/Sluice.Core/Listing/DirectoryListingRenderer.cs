@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Text;
+using Sluice.Core.Paths;
+
+namespace Sluice.Core.Listing;
+
+// Renders an HTML index of one directory. File names are attacker-controlled text (anyone who can
+// create a file can choose its name), so every name is HTML-escaped for display and percent-encoded
+// for its href; the hrefs are relative, so the page works under any prefix a proxy adds.
+public static class DirectoryListingRenderer
+{
+    private static readonly string[] s_units = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+
+    public static byte[] Render(string requestPath, IEnumerable<DirectoryEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(requestPath);
+        ArgumentNullException.ThrowIfNull(entries);
+
+        // Dotfiles are hidden by convention; "." and ".." fall under the same rule.
+        var visible = entries.Where(static e => !e.Name.StartsWith('.')).ToList();
+        visible.Sort(static (a, b) => a.IsDirectory != b.IsDirectory
+            ? (a.IsDirectory ? -1 : 1)
+            : string.CompareOrdinal(a.Name, b.Name));
+
+        string title = HtmlEscape(requestPath);
+        var html = new StringBuilder(1024 + (visible.Count * 160));
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+            .Append("<title>Index of ").Append(title).Append("</title>\n")
+            .Append("<style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}")
+            .Append("th,td{padding:.2em 1em;text-align:left}td.size{text-align:right;font-variant-numeric:tabular-nums}</style>\n")
+            .Append("</head>\n<body>\n<h1>Index of ").Append(title).Append("</h1>\n")
+            .Append("<table>\n<thead><tr><th>Name</th><th>Size</th><th>Modified</th></tr></thead>\n<tbody>\n");
+
+        if (requestPath != "/")
+        {
+            html.Append("<tr><td><a href=\"../\">../</a></td><td class=\"size\">-</td><td></td></tr>\n");
+        }
+
+        foreach (DirectoryEntry entry in visible)
+        {
+            string slash = entry.IsDirectory ? "/" : string.Empty;
+            html.Append("<tr><td><a href=\"").Append(HtmlEscape(RequestPathDecoder.EncodeSegment(entry.Name))).Append(slash).Append("\">")
+                .Append(HtmlEscape(entry.Name)).Append(slash).Append("</a></td><td class=\"size\">")
+                .Append(entry.IsDirectory ? "-" : FormatSize(entry.Size)).Append("</td><td>")
+                .Append(entry.Modified.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))
+                .Append("</td></tr>\n");
+        }
+
+        html.Append("</tbody>\n</table>\n</body>\n</html>\n");
+        return Encoding.UTF8.GetBytes(html.ToString());
+    }
+
+    // Binary units, one decimal at most: "512 B", "1.5 MiB".
+    internal static string FormatSize(long size)
+    {
+        if (size < 1024)
+        {
+            return size.ToString(CultureInfo.InvariantCulture) + " B";
+        }
+
+        double value = size;
+        int unit = -1;
+        while (value >= 1024 && unit < s_units.Length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+
+        return value.ToString("0.#", CultureInfo.InvariantCulture) + " " + s_units[unit];
+    }
+
+    internal static string HtmlEscape(string text)
+    {
+        if (text.AsSpan().IndexOfAny("&<>\"'") < 0)
+        {
+            return text;
+        }
+
+        var builder = new StringBuilder(text.Length + 16);
+        foreach (char c in text)
+        {
+            _ = c switch
+            {
+                '&' => builder.Append("&amp;"),
+                '<' => builder.Append("&lt;"),
+                '>' => builder.Append("&gt;"),
+                '"' => builder.Append("&quot;"),
+                '\'' => builder.Append("&#39;"),
+                _ => builder.Append(c),
+            };
+        }
+
+        return builder.ToString();
+    }
+}

@@ -1,0 +1,201 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Unicode;
+
+namespace Sluice.Core.Paths;
+
+// Turns the path of an origin-form request-target (RFC 9112 §3.2.1) into a relative path that is
+// confined to the served root, or says why it cannot.
+//
+// Order matters for safety: percent-decoding happens exactly once, over the whole path, before dot
+// segments are removed, so "%2e%2e" counts as ".." and "%2F" as a separator; a second decoding
+// would let "%252e%252e" turn into ".." after the checks. The decoded bytes must be strict UTF-8, so
+// an overlong "%C0%AE" cannot stand for '.' in some later layer that decodes leniently.
+public static class RequestPathDecoder
+{
+    private const int StackLimit = 256;
+
+    // pchar minus the characters that are special in HTML attributes ('&', '\'') or in a relative
+    // reference (':' in a first segment reads as a scheme, RFC 3986 §4.2). Everything else,
+    // including '%', '/', '?', '#' and non-ASCII, is percent-encoded from UTF-8.
+    private static readonly SearchValues<byte> s_segmentSafe = SearchValues.Create(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$()*+,;=@"u8);
+
+    private static readonly SearchValues<char> s_segmentSafeChars = SearchValues.Create(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$()*+,;=@");
+
+    public static PathRejection TryDecode(ReadOnlySpan<byte> rawPath, out string relativePath, out bool trailingSlash)
+    {
+        relativePath = string.Empty;
+        trailingSlash = false;
+        if (rawPath.IsEmpty || rawPath[0] != (byte)'/')
+        {
+            return PathRejection.NotOriginForm;
+        }
+
+        // Decoding only ever shrinks the path, so a buffer of the raw length is enough.
+        byte[]? rented = null;
+        Span<byte> buffer = rawPath.Length <= StackLimit
+            ? stackalloc byte[StackLimit]
+            : (rented = ArrayPool<byte>.Shared.Rent(rawPath.Length));
+        try
+        {
+            PathRejection rejection = Decode(rawPath, buffer, out int decodedLength);
+            if (rejection != PathRejection.None)
+            {
+                return rejection;
+            }
+
+            Span<byte> decoded = buffer[..decodedLength];
+            if (!Utf8.IsValid(decoded))
+            {
+                return PathRejection.InvalidUtf8;
+            }
+
+            trailingSlash = decoded[^1] == (byte)'/';
+            rejection = RemoveDotSegments(decoded, out int normalizedLength);
+            if (rejection != PathRejection.None)
+            {
+                trailingSlash = false;
+                return rejection;
+            }
+
+            relativePath = Encoding.UTF8.GetString(decoded[..normalizedLength]);
+            return PathRejection.None;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private static PathRejection Decode(ReadOnlySpan<byte> raw, Span<byte> destination, out int written)
+    {
+        written = 0;
+        for (int i = 0; i < raw.Length; i++)
+        {
+            byte b = raw[i];
+
+            // Raw and encoded forms get the same checks: the encoding must not change the verdict.
+            if (b == (byte)'%')
+            {
+                if (i + 2 >= raw.Length || !TryHex(raw[i + 1], out int high) || !TryHex(raw[i + 2], out int low))
+                {
+                    return PathRejection.MalformedEncoding;
+                }
+
+                b = (byte)((high << 4) | low);
+                i += 2;
+            }
+
+            if (b == 0)
+            {
+                return PathRejection.NulByte;
+            }
+
+            if (b == (byte)'\\')
+            {
+                return PathRejection.Backslash;
+            }
+
+            if (b < 0x20 || b == 0x7F)
+            {
+                return PathRejection.MalformedEncoding;
+            }
+
+            destination[written++] = b;
+        }
+
+        return PathRejection.None;
+    }
+
+    // Splits on '/', drops empty and "." segments and lets ".." pop one (RFC 3986 §5.2.4, except
+    // that popping above the root is an error rather than silently clamped: such a request is an
+    // attack or a bug, and answering it as if it named the root would hide that). Works in place:
+    // the output, without the leading '/', never overtakes the input.
+    private static PathRejection RemoveDotSegments(Span<byte> path, out int length)
+    {
+        length = 0;
+        int position = 0;
+        while (position < path.Length)
+        {
+            if (path[position] == (byte)'/')
+            {
+                position++;
+                continue;
+            }
+
+            int next = path[position..].IndexOf((byte)'/');
+            int end = next < 0 ? path.Length : position + next;
+            Span<byte> segment = path[position..end];
+            position = end;
+
+            if (segment.SequenceEqual("."u8))
+            {
+                continue;
+            }
+
+            if (segment.SequenceEqual(".."u8))
+            {
+                if (length == 0)
+                {
+                    return PathRejection.EscapesRoot;
+                }
+
+                length = Math.Max(path[..length].LastIndexOf((byte)'/'), 0);
+                continue;
+            }
+
+            if (length > 0)
+            {
+                path[length++] = (byte)'/';
+            }
+
+            segment.CopyTo(path[length..]);
+            length += segment.Length;
+        }
+
+        return PathRejection.None;
+    }
+
+    private static bool TryHex(byte c, out int value)
+    {
+        value = c switch
+        {
+            >= (byte)'0' and <= (byte)'9' => c - '0',
+            >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
+            >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
+            _ => -1,
+        };
+        return value >= 0;
+    }
+
+    public static string EncodeSegment(string segment)
+    {
+        ArgumentNullException.ThrowIfNull(segment);
+        if (!segment.AsSpan().ContainsAnyExcept(s_segmentSafeChars))
+        {
+            return segment;
+        }
+
+        // Lone surrogates cannot be encoded as UTF-8; they become U+FFFD, like any UTF-8 encoder does.
+        byte[] utf8 = Encoding.UTF8.GetBytes(segment);
+        var builder = new StringBuilder(utf8.Length * 3);
+        foreach (byte b in utf8)
+        {
+            if (s_segmentSafe.Contains(b))
+            {
+                builder.Append((char)b);
+            }
+            else
+            {
+                builder.Append('%').Append("0123456789ABCDEF"[b >> 4]).Append("0123456789ABCDEF"[b & 0xF]);
+            }
+        }
+
+        return builder.ToString();
+    }
+}

@@ -1,0 +1,8 @@
+namespace Sluice.Core.Policy;
+
+public enum DecisionReason : byte
+{
+    Forced,
+    BelowThreshold,
+    Tls,
+}

@@ -1,0 +1,3 @@
+namespace Sluice.Core.Policy;
+
+public readonly record struct TransferDecision(TransferStrategy Strategy, DecisionReason Reason);

@@ -1,0 +1,112 @@
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+using Sluice.Interop.Native;
+
+namespace Sluice.Interop.Pal;
+
+// File operations with errno turned into results. Nothing above this layer sees errno.
+public static class FilePal
+{
+    public static FileOpenStatus TryOpenDirectory(string path, out SafeFileHandle handle)
+    {
+        int fd = Libc.Open(path, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0);
+        return Wrap(fd, out handle);
+    }
+
+    // Opens relativePath below the directory `root`. With confine, the kernel (openat2
+    // RESOLVE_BENEATH) refuses any resolution that leaves the root, including symlinks whose
+    // target is outside it; symlinks that stay inside still work. One system call per open.
+    public static FileOpenStatus TryOpenBeneath(SafeFileHandle root, string relativePath, bool confine, bool direct, out SafeFileHandle handle)
+    {
+        int byteCount = Encoding.UTF8.GetByteCount(relativePath);
+        Span<byte> path = byteCount < 1024 ? stackalloc byte[byteCount + 2] : new byte[byteCount + 2];
+        // An empty relative path names the root itself.
+        int written = relativePath.Length == 0 ? WriteDot(path) : Encoding.UTF8.GetBytes(relativePath, path);
+        path[written] = 0;
+
+        var how = new Libc.OpenHow
+        {
+            Flags = (ulong)(Libc.O_RDONLY | Libc.O_CLOEXEC | (direct ? Libc.O_DIRECT : 0)),
+            Resolve = confine ? Libc.RESOLVE_BENEATH | Libc.RESOLVE_NO_MAGICLINKS : Libc.RESOLVE_NO_MAGICLINKS,
+        };
+
+        int fd;
+        do
+        {
+            fd = Libc.Openat2((int)root.DangerousGetHandle(), path, how);
+        }
+        while (fd < 0 && Libc.LastErrno == Errno.EINTR);
+
+        return Wrap(fd, out handle);
+    }
+
+    public static bool TryGetMetadata(SafeFileHandle handle, out FileMetadata metadata)
+    {
+        uint mask = Libc.STATX_BASIC_STATS | Libc.STATX_DIOALIGN;
+        if (Libc.Fstatx((int)handle.DangerousGetHandle(), mask, out Libc.StatxBuffer buffer) != 0)
+        {
+            metadata = default;
+            return false;
+        }
+
+        int type = buffer.Mode & Libc.S_IFMT;
+        bool hasDio = (buffer.Mask & Libc.STATX_DIOALIGN) != 0;
+        metadata = new FileMetadata(
+            Length: (long)buffer.Size,
+            Inode: buffer.Inode,
+            Device: ((ulong)buffer.DevMajor << 32) | buffer.DevMinor,
+            ModifiedUnixNanoseconds: (buffer.MtimeSeconds * 1_000_000_000L) + buffer.MtimeNanoseconds,
+            IsDirectory: type == Libc.S_IFDIR,
+            IsRegularFile: type == Libc.S_IFREG,
+            DirectIoOffsetAlignment: hasDio ? buffer.DioOffsetAlign : 0,
+            DirectIoMemoryAlignment: hasDio ? buffer.DioMemAlign : 0);
+        return true;
+    }
+
+    public static unsafe IoResult Pread(SafeFileHandle handle, Span<byte> destination, long offset)
+    {
+        nint n;
+        fixed (byte* p = destination)
+        {
+            do
+            {
+                n = Libc.Pread((int)handle.DangerousGetHandle(), p, (nuint)destination.Length, offset);
+            }
+            while (n < 0 && Libc.LastErrno == Errno.EINTR);
+        }
+
+        if (n < 0)
+        {
+            return new IoResult(IoStatus.Failed, 0, (int)Libc.LastErrno);
+        }
+
+        return n == 0 && destination.Length > 0 ? new IoResult(IoStatus.EndOfFile, 0) : IoResult.Moved(n);
+    }
+
+    private static int WriteDot(Span<byte> path)
+    {
+        path[0] = (byte)'.';
+        return 1;
+    }
+
+    private static FileOpenStatus Wrap(int fd, out SafeFileHandle handle)
+    {
+        if (fd >= 0)
+        {
+            handle = new SafeFileHandle(fd, ownsHandle: true);
+            return FileOpenStatus.Opened;
+        }
+
+        handle = null!;
+        return Libc.LastErrno switch
+        {
+            Errno.ENOENT or Errno.ENOTDIR => FileOpenStatus.NotFound,
+            Errno.EACCES or Errno.EPERM => FileOpenStatus.PermissionDenied,
+            Errno.EXDEV or Errno.ELOOP => FileOpenStatus.OutsideRoot,
+            Errno.EMFILE or Errno.ENFILE or Errno.ENOMEM => FileOpenStatus.TooManyOpenFiles,
+            Errno.ENAMETOOLONG => FileOpenStatus.NameTooLong,
+            Errno.EINVAL => FileOpenStatus.NotSupported,
+            _ => FileOpenStatus.Failed,
+        };
+    }
+}

@@ -1,0 +1,14 @@
+namespace Sluice.Interop.Pal;
+
+public enum IoStatus : byte
+{
+    // Bytes moved (possibly fewer than asked: the caller loops).
+    Done,
+    // EAGAIN on a non-blocking socket: wait for writability, then retry.
+    WouldBlock,
+    // EPIPE, ECONNRESET, ENOTCONN: the peer is gone.
+    PeerGone,
+    // A file read or sendfile returned 0 before the expected end: the file shrank under us.
+    EndOfFile,
+    Failed,
+}

@@ -1,0 +1,69 @@
+using Microsoft.Win32.SafeHandles;
+using Sluice.Interop.Native;
+
+namespace Sluice.Interop.Pal;
+
+// Socket writes issued directly, so that every system call is visible and counted. The sockets
+// are non-blocking; WouldBlock sends the caller to WritableWaiter.
+public static class SocketPal
+{
+    public static void SetNonBlocking(int fd)
+    {
+        int flags = Libc.Fcntl(fd, Libc.F_GETFL, 0);
+        if (flags >= 0 && (flags & Libc.O_NONBLOCK) == 0)
+        {
+            _ = Libc.Fcntl(fd, Libc.F_SETFL, flags | Libc.O_NONBLOCK);
+        }
+    }
+
+    public static unsafe IoResult Send(int fd, ReadOnlySpan<byte> data, bool more)
+    {
+        int flags = Libc.MSG_NOSIGNAL | Libc.MSG_DONTWAIT | (more ? Libc.MSG_MORE : 0);
+        nint n;
+        fixed (byte* p = data)
+        {
+            do
+            {
+                n = Libc.Send(fd, p, (nuint)data.Length, flags);
+            }
+            while (n < 0 && Libc.LastErrno == Errno.EINTR);
+        }
+
+        return n >= 0 ? IoResult.Moved(n) : SocketError();
+    }
+
+    // One sendfile(2) call of at most `count` bytes from `offset`. The kernel advances offset.
+    // sendfile returning 0 while bytes were asked for means the file ended early: it was
+    // truncated under us. That is reported as EndOfFile, never retried (it would spin) and
+    // never padded (the client would get wrong bytes under a valid Content-Length).
+    public static unsafe IoResult Sendfile(int socketFd, SafeFileHandle file, ref long offset, long count)
+    {
+        nint n;
+        long off = offset;
+        do
+        {
+            n = Libc.Sendfile(socketFd, (int)file.DangerousGetHandle(), &off, (nuint)count);
+        }
+        while (n < 0 && Libc.LastErrno == Errno.EINTR);
+
+        if (n < 0)
+        {
+            return SocketError();
+        }
+
+        offset = off;
+        return n == 0 && count > 0 ? new IoResult(IoStatus.EndOfFile, 0) : IoResult.Moved(n);
+    }
+
+    private static IoResult SocketError()
+    {
+        Errno errno = Libc.LastErrno;
+        IoStatus status = errno switch
+        {
+            Errno.EAGAIN => IoStatus.WouldBlock,
+            Errno.EPIPE or Errno.ECONNRESET or Errno.ENOTCONN or Errno.ECONNABORTED or Errno.ETIMEDOUT => IoStatus.PeerGone,
+            _ => IoStatus.Failed,
+        };
+        return new IoResult(status, 0, (int)errno);
+    }
+}

@@ -1,0 +1,205 @@
+using System.Buffers;
+using System.Net.Sockets;
+using Sluice.Core.Http;
+using Sluice.Server.Files;
+using Sluice.Server.Transfer;
+
+namespace Sluice.Server.Connections;
+
+public sealed partial class Http1Connection
+{
+    // Returns bytes received, 0 when the peer closed, -1 on timeout or shutdown.
+    private async ValueTask<int> ReceiveMoreAsync(TimeSpan timeout)
+    {
+        EnsureReceiveSpace();
+        CancellationTokenSource cts = _receiveCts;
+        cts.CancelAfter(timeout);
+        try
+        {
+            int n = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cts.Token).ConfigureAwait(false);
+            _end += n;
+            return n;
+        }
+        catch (OperationCanceledException)
+        {
+            return -1;
+        }
+        catch (SocketException)
+        {
+            return 0;
+        }
+        finally
+        {
+            if (!cts.TryReset())
+            {
+                cts.Dispose();
+                _receiveCts = new CancellationTokenSource();
+            }
+        }
+    }
+
+    private void EnsureReceiveSpace()
+    {
+        if (_start == _end)
+        {
+            _start = _end = 0;
+            return;
+        }
+
+        if (_end < _buffer.Length)
+        {
+            return;
+        }
+
+        int pending = _end - _start;
+        if (_start > 0 && pending < _buffer.Length / 2)
+        {
+            Buffer.BlockCopy(_buffer, _start, _buffer, 0, pending);
+        }
+        else
+        {
+            // The head does not fit yet: grow. CheckLimits stops this at request line + header bytes.
+            byte[] bigger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+            Buffer.BlockCopy(_buffer, _start, bigger, 0, pending);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = bigger;
+        }
+
+        _start = 0;
+        _end = pending;
+    }
+
+    // Reads and drops a declared request body so it is never parsed as the next request.
+    private async ValueTask<bool> DiscardBodyAsync(long length)
+    {
+        long remaining = length;
+        long deadline = Environment.TickCount64 + (long)_server.Options.HeaderTimeout.TotalMilliseconds;
+        while (true)
+        {
+            int take = (int)Math.Min(remaining, _end - _start);
+            _start += take;
+            remaining -= take;
+            if (remaining == 0)
+            {
+                return true;
+            }
+
+            long left = deadline - Environment.TickCount64;
+            if (left <= 0 || await ReceiveMoreAsync(TimeSpan.FromMilliseconds(left)).ConfigureAwait(false) <= 0)
+            {
+                return false;
+            }
+        }
+    }
+
+    private async ValueTask<TransferOutcome> SendResponseAsync(bool keepAlive)
+    {
+        _tally.Reset();
+        int headLength = WriteHead(keepAlive);
+        ReadOnlyMemory<byte> head = _headBuffer.AsMemory(0, headLength);
+        FileBody? body = _plan.FileBody;
+        if (body is not null)
+        {
+            try
+            {
+                ITransferMechanism mechanism = _server.Mechanism(_plan.Decision!.Value.Strategy);
+                TransferOutcome outcome = await mechanism.SendAsync(_writer, head, body, _tally).ConfigureAwait(false);
+                _server.Metrics.For(mechanism.Strategy).Publish(_tally);
+                return outcome;
+            }
+            finally
+            {
+                body.File.Dispose();
+            }
+        }
+
+        ReadOnlyMemory<byte> inline = _plan.OmitBody ? ReadOnlyMemory<byte>.Empty : _plan.InlineBody;
+        TransferOutcome result;
+        if (headLength + inline.Length <= _headBuffer.Length)
+        {
+            // Head and a small body in one send.
+            inline.CopyTo(_headBuffer.AsMemory(headLength));
+            result = await _writer.SendAsync(_headBuffer.AsMemory(0, headLength + inline.Length), more: false, _tally).ConfigureAwait(false);
+        }
+        else
+        {
+            result = await _writer.SendAsync(head, more: true, _tally).ConfigureAwait(false);
+            if (result == TransferOutcome.Completed)
+            {
+                result = await _writer.SendAsync(inline, more: false, _tally).ConfigureAwait(false);
+            }
+        }
+
+        _server.Metrics.Inline.Publish(_tally);
+        return result;
+    }
+
+    private int WriteHead(bool keepAlive)
+    {
+        bool http10 = _head.Version == HttpVersion.Http10;
+        while (true)
+        {
+            int length = ResponseHeadBuilder.Write(_plan, keepAlive, http10, _headBuffer);
+            if (length >= 0)
+            {
+                return length;
+            }
+
+            byte[] bigger = ArrayPool<byte>.Shared.Rent(_headBuffer.Length * 2);
+            ArrayPool<byte>.Shared.Return(_headBuffer);
+            _headBuffer = bigger;
+        }
+    }
+
+    // The one catch-all for refused requests: status from the rejection reason, then close.
+    private async Task RejectAsync(RequestRejectionReason reason)
+    {
+        int status = RequestRejection.StatusCode(reason);
+        long startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        _plan.Reset();
+        _plan.SetInline(status, ErrorBodies.For(status), ErrorBodies.ContentType);
+        _plan.OmitBody = _head.Method == HttpMethod.Head;
+        _server.Log.Info($"{_remote}: {status} {RequestRejection.Message(reason)}");
+        TransferOutcome outcome = await SendResponseAsync(keepAlive: false).ConfigureAwait(false);
+        LogResponse(startedAt, outcome);
+        if (outcome == TransferOutcome.Completed)
+        {
+            await LingerCloseAsync().ConfigureAwait(false);
+        }
+    }
+
+    // Closing with unread bytes in the receive queue makes the kernel send RST, which can destroy
+    // the response before the client reads it. So: half-close, then drain briefly (bounded in time
+    // and bytes) before the descriptor is closed — Apache's and nginx's lingering close.
+    private async Task LingerCloseAsync()
+    {
+        _state = ConnectionState.Closing;
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Send);
+            _start = _end = 0;
+            long deadline = Environment.TickCount64 + 2000;
+            long drained = 0;
+            while (drained < 1024 * 1024)
+            {
+                long left = deadline - Environment.TickCount64;
+                if (left <= 0)
+                {
+                    break;
+                }
+
+                int n = await ReceiveMoreAsync(TimeSpan.FromMilliseconds(left)).ConfigureAwait(false);
+                if (n <= 0)
+                {
+                    break;
+                }
+
+                drained += n;
+                _start = _end = 0;
+            }
+        }
+        catch (SocketException)
+        {
+        }
+    }
+}

@@ -1,0 +1,249 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net.Sockets;
+using Sluice.Core.Http;
+using Sluice.Server.Files;
+using Sluice.Server.Hosting;
+using Sluice.Server.Logging;
+using Sluice.Server.Transfer;
+
+namespace Sluice.Server.Connections;
+
+// One HTTP/1.1 connection: read a head, describe the response, move it, repeat.
+//
+// Design note: requests are handled strictly one after another, so pipelined responses leave in
+// order without any queue. Bytes after a complete head stay in the buffer and are parsed next,
+// except a declared body, which is read and discarded (never parsed as the next request). The
+// limits that the pure parser does not know — request-line length, head size, field count,
+// header and keep-alive timeouts — are enforced here. Every path out of RunAsync closes the
+// socket and frees the file descriptor; errors are mapped to a status in RejectAsync and
+// nowhere else.
+public sealed partial class Http1Connection
+{
+    private const int InitialBufferBytes = 4096;
+
+    private readonly SluiceServer _server;
+    private readonly Socket _socket;
+    private readonly int _fd;
+    private readonly string _remote;
+    private readonly HttpRequestHead _head;
+    private readonly ResponsePlan _plan = new();
+    private readonly TransferTally _tally = new();
+    private readonly SocketWriter _writer;
+    private CancellationTokenSource _receiveCts = new();
+    private byte[] _buffer;
+    private byte[] _headBuffer;
+    private int _start;
+    private int _end;
+    private volatile ConnectionState _state;
+
+    public Http1Connection(SluiceServer server, Socket socket)
+    {
+        _server = server;
+        _socket = socket;
+        _fd = (int)socket.SafeHandle.DangerousGetHandle();
+        _remote = socket.RemoteEndPoint?.ToString() ?? "-";
+        _head = new HttpRequestHead(server.Options.MaxHeaderCount);
+        _writer = new SocketWriter(_fd, server.Waiter, server.Options.SendTimeout, server.AbortToken);
+        _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
+        _headBuffer = ArrayPool<byte>.Shared.Rent(4096);
+    }
+
+    public ConnectionState State => _state;
+
+    // Called by the server on shutdown: a connection waiting for its next request closes now.
+    public void CancelIdleWait()
+    {
+        try
+        {
+            _receiveCts.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    public void Abort() => _socket.Dispose();
+
+    public async Task RunAsync()
+    {
+        try
+        {
+            Interop.Pal.SocketPal.SetNonBlocking(_fd);
+            await ProcessRequestsAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException or OperationCanceledException)
+        {
+            // The peer vanished or the server aborted us: nothing to answer, just close.
+        }
+        catch (Exception ex)
+        {
+            _server.Log.Warn($"connection {_remote}: unexpected {ex.GetType().Name}: {ex.Message}");
+        }
+        finally
+        {
+            _state = ConnectionState.Closing;
+            _server.Waiter.Forget(_fd);
+            _socket.Dispose();
+            _receiveCts.Dispose();
+            ArrayPool<byte>.Shared.Return(_buffer);
+            ArrayPool<byte>.Shared.Return(_headBuffer);
+        }
+    }
+
+    private async Task ProcessRequestsAsync()
+    {
+        var options = _server.Options;
+        while (true)
+        {
+            // 1. A complete head, within the limits and the timeouts.
+            _state = _end > _start ? ConnectionState.ReadingHead : ConnectionState.AwaitingRequest;
+            long headDeadline = _end > _start ? Environment.TickCount64 + (long)options.HeaderTimeout.TotalMilliseconds : 0;
+            int consumed;
+            while (true)
+            {
+                if (_end > _start)
+                {
+                    _head.Reset();
+                    var collector = new HttpRequestHeadCollector(_head);
+                    ParseStatus status = HttpRequestParser.TryParse(_buffer.AsSpan(_start, _end - _start), ref collector, out consumed, out RequestRejectionReason reason);
+                    if (status == ParseStatus.Complete)
+                    {
+                        reason = CheckLimits(_buffer.AsSpan(_start, consumed), complete: true);
+                        if (reason != RequestRejectionReason.None)
+                        {
+                            await RejectAsync(reason).ConfigureAwait(false);
+                            return;
+                        }
+
+                        break;
+                    }
+
+                    reason = status == ParseStatus.Invalid ? reason : CheckLimits(_buffer.AsSpan(_start, _end - _start), complete: false);
+                    if (reason != RequestRejectionReason.None)
+                    {
+                        await RejectAsync(reason).ConfigureAwait(false);
+                        return;
+                    }
+                }
+                else if (_server.IsStopping)
+                {
+                    return;
+                }
+
+                if (headDeadline == 0 && _end > _start)
+                {
+                    headDeadline = Environment.TickCount64 + (long)options.HeaderTimeout.TotalMilliseconds;
+                }
+
+                TimeSpan timeout = headDeadline == 0
+                    ? options.KeepAliveTimeout
+                    : TimeSpan.FromMilliseconds(Math.Max(1, headDeadline - Environment.TickCount64));
+                int received = await ReceiveMoreAsync(timeout).ConfigureAwait(false);
+                if (received == 0)
+                {
+                    return; // the client closed
+                }
+
+                if (received < 0)
+                {
+                    if (_end > _start)
+                    {
+                        await RejectAsync(RequestRejectionReason.HeaderTimeout).ConfigureAwait(false);
+                    }
+
+                    return; // idle keep-alive timeout or shutdown: close quietly
+                }
+
+                if (headDeadline == 0)
+                {
+                    _state = ConnectionState.ReadingHead;
+                    headDeadline = Environment.TickCount64 + (long)options.HeaderTimeout.TotalMilliseconds;
+                }
+            }
+
+            long startedAt = Stopwatch.GetTimestamp();
+            _start += consumed;
+
+            // 2. Framing checks (smuggling) and the body a GET should not have.
+            RequestRejectionReason invalid = _head.Validate();
+            if (invalid != RequestRejectionReason.None)
+            {
+                await RejectAsync(invalid).ConfigureAwait(false);
+                return;
+            }
+
+            if (_head.ContentLength is long bodyLength and > 0)
+            {
+                if (bodyLength > options.MaxDiscardedBodyBytes)
+                {
+                    await RejectAsync(RequestRejectionReason.BodyTooLarge).ConfigureAwait(false);
+                    return;
+                }
+
+                _state = ConnectionState.DiscardingBody;
+                if (!await DiscardBodyAsync(bodyLength).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+
+            // 3. Describe, decide, move.
+            _state = ConnectionState.Responding;
+            _plan.Reset();
+            _server.Handler.Handle(_head, _plan, DateTimeOffset.UtcNow);
+            bool keepAlive = _head.KeepAlive && !_server.IsStopping && !_plan.CloseConnection;
+            TransferOutcome outcome = await SendResponseAsync(keepAlive).ConfigureAwait(false);
+            LogResponse(startedAt, outcome);
+            if (outcome != TransferOutcome.Completed)
+            {
+                if (outcome == TransferOutcome.Truncated)
+                {
+                    _server.Log.Warn($"{_head.Target}: file shrank while being sent; connection to {_remote} aborted");
+                }
+
+                return;
+            }
+
+            if (!keepAlive)
+            {
+                await LingerCloseAsync().ConfigureAwait(false);
+                return;
+            }
+        }
+    }
+
+    // Request line over MaxRequestLineBytes → 414; head over MaxHeaderBytes → 431 (RFC 9112 §3, RFC 6585 §5).
+    private RequestRejectionReason CheckLimits(ReadOnlySpan<byte> pending, bool complete)
+    {
+        var options = _server.Options;
+        int lf = pending.IndexOf((byte)'\n');
+        if (lf < 0)
+        {
+            return pending.Length > options.MaxRequestLineBytes ? RequestRejectionReason.RequestLineTooLong : RequestRejectionReason.None;
+        }
+
+        if (lf + 1 > options.MaxRequestLineBytes + 2)
+        {
+            return RequestRejectionReason.RequestLineTooLong;
+        }
+
+        if (pending.Length - (lf + 1) > options.MaxHeaderBytes)
+        {
+            return RequestRejectionReason.HeadersTooLarge;
+        }
+
+        return complete && _head.FieldCount > options.MaxHeaderCount ? RequestRejectionReason.TooManyHeaders : RequestRejectionReason.None;
+    }
+
+    private void LogResponse(long startedAt, TransferOutcome outcome)
+    {
+        double ms = Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds;
+        string strategy = _plan.FileBody is null ? "inline" : _plan.Decision?.Strategy.ToString().ToLowerInvariant() ?? "-";
+        string reason = _plan.Decision?.Reason.ToString().ToLowerInvariant() ?? "-";
+        string version = _head.Version == HttpVersion.Http10 ? "HTTP/1.0" : "HTTP/1.1";
+        _server.Log.Access(new AccessLogEntry(
+            DateTimeOffset.UtcNow, _remote, _head.MethodToken, _head.Target, version, _plan.Status, _tally.BytesSent,
+            strategy, reason, outcome.ToString().ToLowerInvariant(), ms));
+    }
+}

@@ -1,0 +1,81 @@
+using Sluice.Core.Dates;
+using Sluice.Core.Responses;
+using Sluice.Server.Files;
+
+namespace Sluice.Server.Connections;
+
+// Turns a response plan into the bytes of the response head (RFC 9112 §4, RFC 9110 fields).
+public static class ResponseHeadBuilder
+{
+    // Returns the head length, or -1 when destination is too small.
+    public static int Write(ResponsePlan plan, bool keepAlive, bool http10, Span<byte> destination)
+    {
+        var w = new ResponseHeadWriter(destination);
+        w.StatusLine(plan.Status);
+        w.Field("Server"u8, "sluice"u8);
+        w.Field("Date"u8, DateHeaderValue.Current);
+        if (plan.ContentType is not null)
+        {
+            w.Field("Content-Type"u8, plan.ContentType);
+        }
+
+        // RFC 9110 §8.6: no Content-Length in a 304 (it would describe the selected representation).
+        if (plan.Status != 304)
+        {
+            w.Field("Content-Length"u8, plan.ContentLength);
+        }
+
+        if (plan.LastModified is DateTimeOffset lastModified)
+        {
+            Span<byte> date = stackalloc byte[29];
+            HttpDate.Format(lastModified, date);
+            w.Field("Last-Modified"u8, date);
+        }
+
+        if (plan.ETag is not null)
+        {
+            w.Field("ETag"u8, plan.ETag);
+        }
+
+        if (plan.AcceptRanges)
+        {
+            w.Field("Accept-Ranges"u8, "bytes"u8);
+        }
+
+        if (plan.HasContentRange)
+        {
+            w.ContentRange(plan.RangeFirst, plan.RangeLast, plan.CompleteLength);
+        }
+        else if (plan.UnsatisfiedCompleteLength is long complete)
+        {
+            w.UnsatisfiedContentRange(complete);
+        }
+
+        if (plan.Location is not null)
+        {
+            w.Field("Location"u8, plan.Location);
+        }
+
+        if (plan.AllowGetHead)
+        {
+            w.Field("Allow"u8, "GET, HEAD"u8);
+        }
+
+        if (plan.RetryAfterSeconds > 0)
+        {
+            w.Field("Retry-After"u8, plan.RetryAfterSeconds);
+        }
+
+        if (!keepAlive)
+        {
+            w.Field("Connection"u8, "close"u8);
+        }
+        else if (http10)
+        {
+            w.Field("Connection"u8, "keep-alive"u8);
+        }
+
+        w.End();
+        return w.Overflowed ? -1 : w.Length;
+    }
+}

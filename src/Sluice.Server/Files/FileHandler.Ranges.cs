@@ -1,0 +1,65 @@
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+using Sluice.Core.Ranges;
+using Sluice.Interop.Pal;
+using Sluice.Server.Transfer;
+
+namespace Sluice.Server.Files;
+
+public sealed partial class FileHandler
+{
+    // A per-process boundary: random so it cannot collide with file content by construction.
+    private static readonly string s_boundary = "sluice-" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray(), 0, 8);
+
+    [ThreadStatic]
+    private static List<ByteRange>? t_ranges;
+
+    // Returns false when the Range field is to be ignored (serve 200).
+    private bool TryServeRanges(string header, ResponsePlan plan, SafeFileHandle file, in FileMetadata metadata)
+    {
+        List<ByteRange> ranges = t_ranges ??= new List<ByteRange>(4);
+        switch (RangeHeaderParser.Parse(header, metadata.Length, ranges))
+        {
+            case RangeOutcome.Ignored:
+                return false;
+            case RangeOutcome.Unsatisfiable:
+                // RFC 9110 §15.5.17: 416 with Content-Range: bytes */complete-length.
+                file.Dispose();
+                Error(plan, 416);
+                plan.UnsatisfiedCompleteLength = metadata.Length;
+                plan.AcceptRanges = true;
+                return true;
+        }
+
+        plan.Status = 206;
+        if (ranges.Count == 1)
+        {
+            ByteRange range = ranges[0];
+            plan.HasContentRange = true;
+            plan.RangeFirst = range.Offset;
+            plan.RangeLast = range.End - 1;
+            plan.CompleteLength = metadata.Length;
+            AttachFile(plan, file, [new FileSegment(ReadOnlyMemory<byte>.Empty, range.Offset, range.Length)], ReadOnlyMemory<byte>.Empty, range.Length);
+            return true;
+        }
+
+        // RFC 9110 §14.6: multipart/byteranges, each part with its own Content-Type and Content-Range.
+        string partType = plan.ContentType ?? "application/octet-stream";
+        var segments = new FileSegment[ranges.Count];
+        long total = 0;
+        for (int i = 0; i < ranges.Count; i++)
+        {
+            ByteRange range = ranges[i];
+            string preamble = $"{(i == 0 ? "" : "\r\n")}--{s_boundary}\r\nContent-Type: {partType}\r\nContent-Range: bytes {range.Offset}-{range.End - 1}/{metadata.Length}\r\n\r\n";
+            byte[] bytes = Encoding.ASCII.GetBytes(preamble);
+            segments[i] = new FileSegment(bytes, range.Offset, range.Length);
+            total += bytes.Length + range.Length;
+        }
+
+        byte[] epilogue = Encoding.ASCII.GetBytes($"\r\n--{s_boundary}--\r\n");
+        total += epilogue.Length;
+        plan.ContentType = "multipart/byteranges; boundary=" + s_boundary;
+        AttachFile(plan, file, segments, epilogue, total);
+        return true;
+    }
+}

@@ -1,0 +1,78 @@
+using Sluice.Core.Policy;
+using Sluice.Server.Transfer;
+
+namespace Sluice.Server.Files;
+
+// What the file handler decided to answer, as data: status, fields, and a body that is either a
+// small buffer in memory or a description of file ranges. Reused across a connection's requests.
+public sealed class ResponsePlan
+{
+    public int Status { get; set; }
+
+    public string? ContentType { get; set; }
+
+    // The length of the body a GET would carry (also sent for HEAD).
+    public long ContentLength { get; set; }
+
+    public string? ETag { get; set; }
+
+    public DateTimeOffset? LastModified { get; set; }
+
+    public bool AcceptRanges { get; set; }
+
+    public bool HasContentRange { get; set; }
+
+    public long RangeFirst { get; set; }
+
+    public long RangeLast { get; set; }
+
+    public long CompleteLength { get; set; }
+
+    public long? UnsatisfiedCompleteLength { get; set; }
+
+    public string? Location { get; set; }
+
+    public bool AllowGetHead { get; set; }
+
+    public int RetryAfterSeconds { get; set; }
+
+    public ReadOnlyMemory<byte> InlineBody { get; set; }
+
+    public FileBody? FileBody { get; set; }
+
+    // HEAD and 304: fields only.
+    public bool OmitBody { get; set; }
+
+    public bool CloseConnection { get; set; }
+
+    public TransferDecision? Decision { get; set; }
+
+    public void Reset()
+    {
+        Status = 0;
+        ContentType = null;
+        ContentLength = 0;
+        ETag = null;
+        LastModified = null;
+        AcceptRanges = false;
+        HasContentRange = false;
+        RangeFirst = RangeLast = CompleteLength = 0;
+        UnsatisfiedCompleteLength = null;
+        Location = null;
+        AllowGetHead = false;
+        RetryAfterSeconds = 0;
+        InlineBody = ReadOnlyMemory<byte>.Empty;
+        FileBody = null;
+        OmitBody = false;
+        CloseConnection = false;
+        Decision = null;
+    }
+
+    public void SetInline(int status, ReadOnlyMemory<byte> body, string contentType)
+    {
+        Status = status;
+        InlineBody = body;
+        ContentType = contentType;
+        ContentLength = body.Length;
+    }
+}

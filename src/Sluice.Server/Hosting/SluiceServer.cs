@@ -1,0 +1,201 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Win32.SafeHandles;
+using Sluice.Core.Policy;
+using Sluice.Interop.Pal;
+using Sluice.Server.Configuration;
+using Sluice.Server.Connections;
+using Sluice.Server.Files;
+using Sluice.Server.Logging;
+using Sluice.Server.Transfer;
+
+namespace Sluice.Server.Hosting;
+
+// Owns the listening socket, the accept loop, the set of live connections and shutdown.
+// Shutdown: stop accepting, close idle keep-alive connections at once, let responses in flight
+// finish until the deadline, then abort what is left.
+public sealed class SluiceServer : IAsyncDisposable
+{
+    private static readonly byte[] s_busyResponse = Encoding.ASCII.GetBytes(
+        "HTTP/1.1 503 Service Unavailable\r\nServer: sluice\r\nRetry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 24\r\nConnection: close\r\n\r\n503 Service Unavailable\n");
+
+    private readonly ConcurrentDictionary<Http1Connection, Task> _connections = new();
+    private readonly CancellationTokenSource _abort = new();
+    private readonly ITransferMechanism[] _mechanisms;
+    private readonly SafeFileHandle _root;
+    private Socket? _listener;
+    private Task? _acceptLoop;
+    private volatile bool _stopping;
+
+    public SluiceServer(ServerOptions options, IServerLog log)
+    {
+        IReadOnlyList<string> errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", errors), nameof(options));
+        }
+
+        Options = options;
+        Log = log;
+        RootPath = Path.GetFullPath(options.Root);
+        FileOpenStatus status = FilePal.TryOpenDirectory(RootPath, out _root);
+        if (status != FileOpenStatus.Opened)
+        {
+            throw new IOException($"cannot open root directory '{RootPath}': {status}");
+        }
+
+        Handler = new FileHandler(_root, RootPath, options.FollowSymlinks, options.Strategy);
+        var buffered = new BufferedTransfer(options.BufferedChunkBytes);
+        _mechanisms = new ITransferMechanism[Enum.GetValues<TransferStrategy>().Length];
+        _mechanisms[(int)TransferStrategy.Buffered] = buffered;
+        _mechanisms[(int)TransferStrategy.Sendfile] = new SendfileTransfer(options.SendfileChunkBytes, buffered, log);
+    }
+
+    public ServerOptions Options { get; }
+
+    public IServerLog Log { get; }
+
+    public string RootPath { get; }
+
+    public FileHandler Handler { get; }
+
+    public TransferMetrics Metrics { get; } = new();
+
+    public WritableWaiter Waiter { get; } = WritableWaiter.Shared;
+
+    public CancellationToken AbortToken => _abort.Token;
+
+    public bool IsStopping => _stopping;
+
+    public int ActiveConnections => _connections.Count;
+
+    public IPEndPoint? LocalEndPoint => _listener?.LocalEndPoint as IPEndPoint;
+
+    public ITransferMechanism Mechanism(TransferStrategy strategy) => _mechanisms[(int)strategy];
+
+    public void Start()
+    {
+        IPAddress address = Options.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(Options.Host);
+        var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        listener.Bind(new IPEndPoint(address, Options.Port));
+        listener.Listen(1024);
+        _listener = listener;
+        _acceptLoop = Task.Run(AcceptLoopAsync);
+        Log.Info($"serving {RootPath} on http://{LocalEndPoint} (strategy {Options.Strategy.ToString().ToLowerInvariant()})");
+    }
+
+    public async Task StopAsync()
+    {
+        if (_stopping)
+        {
+            return;
+        }
+
+        _stopping = true;
+        _listener?.Dispose();
+        if (_acceptLoop is not null)
+        {
+            await _acceptLoop.ConfigureAwait(false);
+        }
+
+        foreach (Http1Connection connection in _connections.Keys)
+        {
+            if (connection.State == ConnectionState.AwaitingRequest)
+            {
+                connection.CancelIdleWait();
+            }
+        }
+
+        Task all = Task.WhenAll(_connections.Values);
+        if (await Task.WhenAny(all, Task.Delay(Options.ShutdownTimeout)).ConfigureAwait(false) != all)
+        {
+            Log.Warn($"shutdown deadline passed; aborting {_connections.Count} connection(s)");
+            _abort.Cancel();
+            foreach (Http1Connection connection in _connections.Keys)
+            {
+                connection.Abort();
+            }
+
+            await all.ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _root.Dispose();
+        _abort.Dispose();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        Socket listener = _listener!;
+        while (!_stopping)
+        {
+            Socket socket;
+            try
+            {
+                socket = await listener.AcceptAsync().ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException ex) when (_stopping || ex.SocketErrorCode == SocketError.OperationAborted)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                // EMFILE and friends: back off briefly instead of spinning.
+                Log.Warn($"accept failed: {ex.SocketErrorCode}");
+                await Task.Delay(50).ConfigureAwait(false);
+                continue;
+            }
+
+            socket.NoDelay = true;
+            if (_connections.Count >= Options.MaxConnections)
+            {
+                RefuseBusy(socket);
+                continue;
+            }
+
+            var connection = new Http1Connection(this, socket);
+            _connections[connection] = Task.CompletedTask;
+            _connections[connection] = RunConnectionAsync(connection);
+        }
+    }
+
+    private async Task RunConnectionAsync(Http1Connection connection)
+    {
+        await Task.Yield();
+        try
+        {
+            await connection.RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _connections.TryRemove(connection, out _);
+        }
+    }
+
+    private static void RefuseBusy(Socket socket)
+    {
+        try
+        {
+            socket.Blocking = false;
+            socket.Send(s_busyResponse, SocketFlags.None, out _);
+            socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (SocketException)
+        {
+        }
+        finally
+        {
+            socket.Dispose();
+        }
+    }
+}

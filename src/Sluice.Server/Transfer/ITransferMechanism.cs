@@ -1,0 +1,12 @@
+using Sluice.Core.Policy;
+
+namespace Sluice.Server.Transfer;
+
+// One implementation per strategy. It sends the response head and the described body, handles
+// partial writes, EAGAIN, truncation and a vanished client, and counts what it did into tally.
+public interface ITransferMechanism
+{
+    TransferStrategy Strategy { get; }
+
+    ValueTask<TransferOutcome> SendAsync(SocketWriter writer, ReadOnlyMemory<byte> head, FileBody body, TransferTally tally);
+}

@@ -1,0 +1,118 @@
+using System.Buffers;
+using Sluice.Core.Policy;
+using Sluice.Interop.Pal;
+using Sluice.Server.Logging;
+
+namespace Sluice.Server.Transfer;
+
+// Zero-copy: page cache → socket inside the kernel with sendfile(2).
+//
+// The head goes out with MSG_MORE so the kernel holds it and coalesces it with the first body
+// bytes (the effect of TCP_CORK without two setsockopt calls per response). The body moves in
+// bounded chunks (nginx's sendfile_max_chunk): one call never pins a thread for long.
+// Kernel facts this relies on:
+//  - sendfile may move fewer bytes than asked (socket buffer full): loop.
+//  - EAGAIN on the non-blocking socket: wait for EPOLLOUT, then resume at the same offset.
+//  - a return of 0 while bytes remain means the file was truncated: abort, never spin or pad.
+//  - EINVAL/ENOSYS/EOPNOTSUPP before any byte moved: this file cannot be spliced (some
+//    filesystems); fall back to the buffered loop for this body, logged once.
+public sealed class SendfileTransfer : ITransferMechanism
+{
+    private static int s_fallbackLogged;
+    private readonly long _chunkBytes;
+    private readonly BufferedTransfer _fallback;
+    private readonly IServerLog _log;
+
+    public SendfileTransfer(int chunkBytes, BufferedTransfer fallback, IServerLog log)
+    {
+        _chunkBytes = chunkBytes;
+        _fallback = fallback;
+        _log = log;
+    }
+
+    public TransferStrategy Strategy => TransferStrategy.Sendfile;
+
+    public async ValueTask<TransferOutcome> SendAsync(SocketWriter writer, ReadOnlyMemory<byte> head, FileBody body, TransferTally tally)
+    {
+        TransferOutcome outcome = await writer.SendAsync(head, more: true, tally).ConfigureAwait(false);
+        for (int i = 0; i < body.Segments.Count && outcome == TransferOutcome.Completed; i++)
+        {
+            FileSegment segment = body.Segments[i];
+            if (!segment.Preamble.IsEmpty)
+            {
+                outcome = await writer.SendAsync(segment.Preamble, more: true, tally).ConfigureAwait(false);
+                if (outcome != TransferOutcome.Completed)
+                {
+                    break;
+                }
+            }
+
+            outcome = await SendSegmentAsync(writer, body, segment, tally).ConfigureAwait(false);
+        }
+
+        if (outcome == TransferOutcome.Completed && !body.Epilogue.IsEmpty)
+        {
+            outcome = await writer.SendAsync(body.Epilogue, more: false, tally).ConfigureAwait(false);
+        }
+
+        return outcome;
+    }
+
+    private async ValueTask<TransferOutcome> SendSegmentAsync(SocketWriter writer, FileBody body, FileSegment segment, TransferTally tally)
+    {
+        long offset = segment.Offset;
+        long end = segment.Offset + segment.Length;
+        while (offset < end)
+        {
+            long count = Math.Min(_chunkBytes, end - offset);
+            long before = offset;
+            IoResult result = writer.TrySendfile(body.File, ref offset, count);
+            tally.Sendfiles++;
+            switch (result.Status)
+            {
+                case IoStatus.Done:
+                    tally.BytesSent += result.Bytes;
+                    tally.BytesRead += result.Bytes;
+                    break;
+                case IoStatus.WouldBlock:
+                    tally.EpollCtls++;
+                    TransferOutcome waited = await writer.WaitWritableAsync().ConfigureAwait(false);
+                    if (waited != TransferOutcome.Completed)
+                    {
+                        return waited;
+                    }
+
+                    break;
+                case IoStatus.EndOfFile:
+                    return TransferOutcome.Truncated;
+                case IoStatus.PeerGone:
+                    return TransferOutcome.PeerGone;
+                default:
+                    if (before == segment.Offset && IsUnsupported(result.Errno))
+                    {
+                        if (Interlocked.Exchange(ref s_fallbackLogged, 1) == 0)
+                        {
+                            _log.Warn($"sendfile refused by the kernel (errno {result.Errno}); falling back to buffered reads for such files");
+                        }
+
+                        byte[] buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+                        try
+                        {
+                            return await _fallback.SendRangeAsync(writer, body.File, offset, end - offset, ReadOnlyMemory<byte>.Empty, buffer, tally).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            ArrayPool<byte>.Shared.Return(buffer);
+                        }
+                    }
+
+                    return TransferOutcome.Failed;
+            }
+        }
+
+        return TransferOutcome.Completed;
+    }
+
+    // EINVAL 22, ENOSYS 38, EOPNOTSUPP 95.
+    private static bool IsUnsupported(int errno) => errno is 22 or 38 or 95;
+}

@@ -1,0 +1,81 @@
+using Microsoft.Win32.SafeHandles;
+using Sluice.Interop.Pal;
+
+namespace Sluice.Server.Transfer;
+
+// The write side of one connection: send(2) and sendfile(2) issued directly on the non-blocking
+// socket, with EAGAIN turned into a wait on WritableWaiter bounded by the send timeout. Every
+// call is counted into the caller's tally.
+public sealed class SocketWriter
+{
+    private readonly int _fd;
+    private readonly WritableWaiter _waiter;
+    private readonly TimeSpan _sendTimeout;
+    private readonly CancellationToken _abort;
+
+    public SocketWriter(int fd, WritableWaiter waiter, TimeSpan sendTimeout, CancellationToken abort)
+    {
+        _fd = fd;
+        _waiter = waiter;
+        _sendTimeout = sendTimeout;
+        _abort = abort;
+    }
+
+    public int Fd => _fd;
+
+    // Sends all of data. more = MSG_MORE: a file body follows, so the kernel may hold a partial
+    // segment instead of pushing the head out alone.
+    public async ValueTask<TransferOutcome> SendAsync(ReadOnlyMemory<byte> data, bool more, TransferTally tally)
+    {
+        while (!data.IsEmpty)
+        {
+            IoResult result = SocketPal.Send(_fd, data.Span, more);
+            tally.Sends++;
+            switch (result.Status)
+            {
+                case IoStatus.Done:
+                    tally.BytesSent += result.Bytes;
+                    data = data[(int)result.Bytes..];
+                    break;
+                case IoStatus.WouldBlock:
+                    tally.EpollCtls++;
+                    TransferOutcome waited = await WaitWritableAsync().ConfigureAwait(false);
+                    if (waited != TransferOutcome.Completed)
+                    {
+                        return waited;
+                    }
+
+                    break;
+                case IoStatus.PeerGone:
+                    return TransferOutcome.PeerGone;
+                default:
+                    return TransferOutcome.Failed;
+            }
+        }
+
+        return TransferOutcome.Completed;
+    }
+
+    public IoResult TrySendfile(SafeFileHandle file, ref long offset, long count) => SocketPal.Sendfile(_fd, file, ref offset, count);
+
+    public IoResult TrySend(ReadOnlySpan<byte> data, bool more) => SocketPal.Send(_fd, data, more);
+
+    public async ValueTask<TransferOutcome> WaitWritableAsync()
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_abort);
+        timeout.CancelAfter(_sendTimeout);
+        try
+        {
+            await _waiter.WaitAsync(_fd, timeout.Token).ConfigureAwait(false);
+            return TransferOutcome.Completed;
+        }
+        catch (OperationCanceledException)
+        {
+            return TransferOutcome.TimedOut;
+        }
+        catch (IOException)
+        {
+            return TransferOutcome.Failed;
+        }
+    }
+}

@@ -1,0 +1,18 @@
+namespace Sluice.Server.Transfer;
+
+// Per-response counts, one instance per connection, reset for each response and published once,
+// so the hot loop does no atomics.
+public sealed class TransferTally
+{
+    public long BytesSent;
+    public long BytesRead;
+    public long Sends;
+    public long Sendfiles;
+    public long Preads;
+    public long EpollCtls;
+
+    public void Reset()
+    {
+        BytesSent = BytesRead = Sends = Sendfiles = Preads = EpollCtls = 0;
+    }
+}

@@ -1,0 +1,172 @@
+using System.Text;
+using CsCheck;
+using Sluice.Core.Paths;
+
+namespace Sluice.Core.Tests.Paths;
+
+public sealed class RequestPathDecoderTests
+{
+    private static (PathRejection Rejection, string Path, bool TrailingSlash) Decode(string raw) => Decode(Encoding.Latin1.GetBytes(raw));
+
+    private static (PathRejection Rejection, string Path, bool TrailingSlash) Decode(byte[] raw)
+    {
+        PathRejection rejection = RequestPathDecoder.TryDecode(raw, out string path, out bool trailingSlash);
+        return (rejection, path, trailingSlash);
+    }
+
+    [Theory]
+    [InlineData("/", "", true)]
+    [InlineData("/a", "a", false)]
+    [InlineData("/a/", "a", true)]
+    [InlineData("/a/b/c.txt", "a/b/c.txt", false)]
+    [InlineData("/a//b/./c/", "a/b/c", true)]
+    [InlineData("//", "", true)]
+    [InlineData("/.", "", false)]
+    [InlineData("/./", "", true)]
+    [InlineData("/a/..", "", false)]
+    [InlineData("/a/../", "", true)]
+    [InlineData("/a/../b", "b", false)]
+    [InlineData("/a/b/../../c", "c", false)]
+    [InlineData("/a/./b/../c/.", "a/c", false)]
+    [InlineData("/...", "...", false)]               // not a dot segment
+    [InlineData("/..a/a..", "..a/a..", false)]
+    [InlineData("/%2e", "", false)]                  // encoded dot segments are dot segments
+    [InlineData("/a/%2E%2e/b", "b", false)]
+    [InlineData("/a%2Fb", "a/b", false)]             // %2F decodes to a separator
+    [InlineData("/hello%20world.txt", "hello world.txt", false)]
+    [InlineData("/%E2%82%AC", "€", false)]
+    [InlineData("/caf%C3%A9/%F0%9F%98%80", "café/😀", false)]
+    [InlineData("/%252e%252e/", "%2e%2e", true)]     // decoded once: a literal "%2e%2e" segment
+    [InlineData("/%252e%252e/x", "%2e%2e/x", false)]
+    [InlineData("/a%25", "a%", false)]
+    [InlineData("/a+b;c=d@e", "a+b;c=d@e", false)]
+    [InlineData("/%ef%bf%bf", "\uFFFF", false)]      // a noncharacter is still valid UTF-8
+    public void Accepts(string raw, string expectedPath, bool expectedTrailingSlash)
+    {
+        Assert.Equal((PathRejection.None, expectedPath, expectedTrailingSlash), Decode(raw));
+    }
+
+    [Fact]
+    public void AcceptsRawUtf8()
+    {
+        Assert.Equal((PathRejection.None, "€/x", false), Decode(Encoding.UTF8.GetBytes("/€/x")));
+    }
+
+    [Theory]
+    // Traversal, raw and encoded.
+    [InlineData("/..", PathRejection.EscapesRoot)]
+    [InlineData("/../etc/passwd", PathRejection.EscapesRoot)]
+    [InlineData("/a/../../b", PathRejection.EscapesRoot)]
+    [InlineData("/a/b/../../../b", PathRejection.EscapesRoot)]
+    [InlineData("/./../x", PathRejection.EscapesRoot)]
+    [InlineData("/%2e%2e/x", PathRejection.EscapesRoot)]
+    [InlineData("/%2E%2E%2Fx", PathRejection.EscapesRoot)]
+    [InlineData("/..%2f..", PathRejection.EscapesRoot)]
+    [InlineData("/.%2e/", PathRejection.EscapesRoot)]
+    [InlineData("/a/..%2F..%2Fetc", PathRejection.EscapesRoot)]
+    // NUL, raw and encoded.
+    [InlineData("/a%00.txt", PathRejection.NulByte)]
+    [InlineData("/a\0.txt", PathRejection.NulByte)]
+    // Backslash, raw and encoded.
+    [InlineData("/a%5cb", PathRejection.Backslash)]
+    [InlineData("/a%5Cb", PathRejection.Backslash)]
+    [InlineData("/..\\..\\windows", PathRejection.Backslash)]
+    [InlineData("/%2e%2e%5c", PathRejection.Backslash)]
+    // Not strict UTF-8: overlong '.', surrogates, beyond U+10FFFF, truncated or stray bytes.
+    [InlineData("/%C0%AE%C0%AE/x", PathRejection.InvalidUtf8)]
+    [InlineData("/%E0%80%AE", PathRejection.InvalidUtf8)]
+    [InlineData("/%C0%AF", PathRejection.InvalidUtf8)]
+    [InlineData("/%ED%A0%80", PathRejection.InvalidUtf8)]
+    [InlineData("/%F4%90%80%80", PathRejection.InvalidUtf8)]
+    [InlineData("/%E2%82", PathRejection.InvalidUtf8)]
+    [InlineData("/%80", PathRejection.InvalidUtf8)]
+    [InlineData("/%FF", PathRejection.InvalidUtf8)]
+    [InlineData("/\u00E9", PathRejection.InvalidUtf8)] // a raw Latin-1 byte
+    // Malformed escapes and control characters.
+    [InlineData("/%zz", PathRejection.MalformedEncoding)]
+    [InlineData("/a%", PathRejection.MalformedEncoding)]
+    [InlineData("/a%2", PathRejection.MalformedEncoding)]
+    [InlineData("/a%2g", PathRejection.MalformedEncoding)]
+    [InlineData("/a%%32%65", PathRejection.MalformedEncoding)]
+    [InlineData("/%0a", PathRejection.MalformedEncoding)]
+    [InlineData("/a\r\nb", PathRejection.MalformedEncoding)]
+    [InlineData("/a\tb", PathRejection.MalformedEncoding)]
+    [InlineData("/%7F", PathRejection.MalformedEncoding)]
+    [InlineData("/%1b[31m", PathRejection.MalformedEncoding)]
+    // Not origin-form.
+    [InlineData("", PathRejection.NotOriginForm)]
+    [InlineData("a/b", PathRejection.NotOriginForm)]
+    [InlineData("*", PathRejection.NotOriginForm)]
+    [InlineData("http://host/a", PathRejection.NotOriginForm)]
+    [InlineData("%2Fa", PathRejection.NotOriginForm)]
+    public void Rejects(string raw, PathRejection expected)
+    {
+        (PathRejection rejection, string path, bool trailingSlash) = Decode(raw);
+        Assert.Equal(expected, rejection);
+        Assert.Equal("", path);
+        Assert.False(trailingSlash);
+    }
+
+    [Fact]
+    public void LongPathsUseThePooledBuffer()
+    {
+        string segment = new('x', 100);
+        string raw = "/" + string.Join("/", Enumerable.Repeat(segment, 50)) + "/";
+        Assert.Equal((PathRejection.None, raw[1..^1], true), Decode(raw));
+
+        string deepEscape = "/" + string.Join("/", Enumerable.Repeat("a", 200)) + string.Concat(Enumerable.Repeat("/..", 201));
+        Assert.Equal(PathRejection.EscapesRoot, Decode(deepEscape).Rejection);
+    }
+
+    [Fact]
+    public void NormalizedPathNeverEscapes()
+    {
+        // Whatever the input, an accepted path has no empty, "." or ".." segment and no leading slash.
+        Gen<string> segment = Gen.OneOfConst("a", "b", ".", "..", "", "%2e", "%2E%2e", "%2f", "x%2F..", "%252e");
+        Gen.Select(segment.Array[0, 12], Gen.Bool).Sample((segments, slash) =>
+        {
+            string raw = "/" + string.Join("/", segments) + (slash ? "/" : "");
+            PathRejection rejection = RequestPathDecoder.TryDecode(Encoding.ASCII.GetBytes(raw), out string path, out _);
+            if (rejection == PathRejection.None)
+            {
+                Assert.False(path.StartsWith('/'), raw);
+                Assert.All(path.Split('/'), s => Assert.True(path.Length == 0 || (// Linux names cannot contain '/' (and %2F decodes to a separator by design).
+            s.Length > 0 && s != "." && s != ".."), raw));
+            }
+            else
+            {
+                Assert.Equal(PathRejection.EscapesRoot, rejection);
+            }
+        }, iter: 5000);
+    }
+
+    [Theory]
+    [InlineData("plain.txt", "plain.txt")]
+    [InlineData("a b#c?.txt", "a%20b%23c%3F.txt")]
+    [InlineData("100%", "100%25")]
+    [InlineData("a/b", "a%2Fb")]
+    [InlineData("a\\b", "a%5Cb")]
+    [InlineData("<b>&\"x'.txt", "%3Cb%3E%26%22x%27.txt")]
+    [InlineData("c:drive", "c%3Adrive")] // ':' in a first segment would read as a scheme
+    [InlineData("€", "%E2%82%AC")]
+    [InlineData("-._~!$()*+,;=@", "-._~!$()*+,;=@")]
+    [InlineData("", "")]
+    public void EncodeSegment(string segment, string expected)
+    {
+        Assert.Equal(expected, RequestPathDecoder.EncodeSegment(segment));
+    }
+
+    [Fact]
+    public void EncodeSegmentRoundTripsThroughTryDecode()
+    {
+        // Linux names cannot contain '/' (and %2F decodes to a separator by design), NUL or control
+        // characters are refused, and "." and ".." are not names.
+        Gen.String.Where(s => s.Length > 0 && s != "." && s != ".." && !s.Any(c => c < 0x20 || c == 0x7F || c == '\\' || c == '/' || char.IsSurrogate(c)))
+            .Sample(name =>
+            {
+                string encoded = RequestPathDecoder.EncodeSegment(name);
+                Assert.DoesNotContain('/', encoded);
+                Assert.Equal((PathRejection.None, name, false), Decode(Encoding.ASCII.GetBytes("/" + encoded)));
+            }, iter: 5000);
+    }
+}
