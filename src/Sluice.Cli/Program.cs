@@ -10,6 +10,7 @@ public static class Program
         var root = new RootCommand("Sluice: a file-transfer server that moves bytes with as few copies and system calls as Linux allows.")
         {
             ServeCommand.Create(),
+            CacheCommand.Create(),
         };
 
         // Signals are handled by the serve command itself, for a graceful shutdown with a deadline.

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Sluice.Core.Policy;
+using Sluice.Core.Units;
 using Sluice.Server.Configuration;
 using Sluice.Server.Hosting;
 using Sluice.Server.Logging;
@@ -22,7 +23,7 @@ public static class ServeCommand
         var port = new Option<int>("--port", "-p") { Description = "TCP port to listen on (0 picks a free one).", DefaultValueFactory = _ => 8080 };
         var strategy = new Option<StrategyOption>("--strategy")
         {
-            Description = "How file bodies move: auto (the policy decides), sendfile (zero-copy), buffered (the classic 32 KiB read/write loop).",
+            Description = "How file bodies move: auto (sendfile below --direct-threshold or when resident, else --large-strategy), sendfile (zero-copy), buffered (the classic 32 KiB read/write loop), direct (O_DIRECT), dontcache (RWF_DONTCACHE).",
             DefaultValueFactory = _ => StrategyOption.Auto,
         };
         var followSymlinks = new Option<bool>("--follow-symlinks") { Description = "Serve symlinks whose target lies outside DIR (refused by default)." };
@@ -32,14 +33,42 @@ public static class ServeCommand
         var sendTimeout = new Option<double>("--send-timeout") { Description = "Seconds a client may stop reading before it is dropped.", DefaultValueFactory = _ => 60 };
         var shutdownTimeout = new Option<double>("--shutdown-timeout") { Description = "Seconds transfers in flight may take to finish on SIGINT/SIGTERM.", DefaultValueFactory = _ => 10 };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No access log." };
+        var directThreshold = new Option<string>("--direct-threshold")
+        {
+            Description = "auto: bodies of at least this size (bytes, or with K/M/G suffix) bypass the page cache unless already resident.",
+            DefaultValueFactory = _ => "4MiB",
+        };
+        var largeStrategy = new Option<TransferStrategy>("--large-strategy")
+        {
+            Description = "auto: how large cold bodies move: direct (O_DIRECT) or dontcache (RWF_DONTCACHE).",
+            DefaultValueFactory = _ => TransferStrategy.Direct,
+        };
+        var readBuffer = new Option<string>("--read-buffer") { Description = "direct/dontcache: bytes per disk read.", DefaultValueFactory = _ => "1MiB" };
+        var readsInFlight = new Option<int>("--reads-in-flight") { Description = "direct/dontcache: disk reads queued ahead of the socket, per transfer.", DefaultValueFactory = _ => 4 };
+        var diskThreads = new Option<int>("--disk-threads") { Description = "Threads that perform blocking disk reads (like nginx's aio threads).", DefaultValueFactory = _ => 4 };
+        var openFileCache = new Option<int>("--open-file-cache") { Description = "Open descriptors of hot files kept for reuse (0 disables).", DefaultValueFactory = _ => 1024 };
+        var metrics = new Option<string?>("--metrics") { Description = "Serve Prometheus metrics on HOST:PORT (off by default), e.g. 127.0.0.1:9100." };
+        var forceFallback = new Option<TransferStrategy[]>("--debug-force-fallback")
+        {
+            Description = "Debug: act as if the kernel refused these strategies (direct, dontcache), to exercise the fallbacks.",
+            Hidden = true,
+            AllowMultipleArgumentsPerToken = true,
+        };
 
         var command = new Command("serve", "Serve a directory over HTTP/1.1 (GET and HEAD, ranges, conditional requests).")
         {
             directory, host, port, strategy, followSymlinks, maxConnections, headerTimeout, keepAliveTimeout, sendTimeout, shutdownTimeout, quiet,
+            directThreshold, largeStrategy, readBuffer, readsInFlight, diskThreads, openFileCache, metrics, forceFallback,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (!ByteSize.TryParse(parse.GetValue(directThreshold)!, out long threshold) || !ByteSize.TryParse(parse.GetValue(readBuffer)!, out long readBytes))
+            {
+                await Console.Error.WriteLineAsync("sluice: --direct-threshold and --read-buffer take a size such as 4096, 512K, 4MiB or 1GiB").ConfigureAwait(false);
+                return 2;
+            }
+
             var options = new ServerOptions
             {
                 Root = parse.GetValue(directory)?.FullName ?? Directory.GetCurrentDirectory(),
@@ -53,6 +82,14 @@ public static class ServeCommand
                 SendTimeout = TimeSpan.FromSeconds(parse.GetValue(sendTimeout)),
                 ShutdownTimeout = TimeSpan.FromSeconds(parse.GetValue(shutdownTimeout)),
                 Quiet = parse.GetValue(quiet),
+                DirectThreshold = threshold,
+                LargeStrategy = parse.GetValue(largeStrategy),
+                ReadBufferBytes = (int)Math.Min(readBytes, int.MaxValue),
+                ReadsInFlight = parse.GetValue(readsInFlight),
+                DiskThreads = parse.GetValue(diskThreads),
+                OpenFileCacheEntries = parse.GetValue(openFileCache),
+                MetricsEndpoint = parse.GetValue(metrics),
+                ForceFallback = (parse.GetValue(forceFallback) ?? []).ToHashSet(),
             };
             return await RunAsync(options).ConfigureAwait(false);
         });

@@ -6,4 +6,6 @@ public enum StrategyOption : byte
     Auto,
     Sendfile,
     Buffered,
+    Direct,
+    Dontcache,
 }

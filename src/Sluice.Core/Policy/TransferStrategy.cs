@@ -3,6 +3,12 @@ namespace Sluice.Core.Policy;
 // How the bytes of a file body move. DESIGN.md has the table of when each wins.
 public enum TransferStrategy : byte
 {
+    // pread 32 KiB into a user buffer, send it: the measured baseline and the universal fallback.
     Buffered,
+    // page cache → socket inside the kernel.
     Sendfile,
+    // O_DIRECT reads into aligned buffers, several in flight: bypasses the page cache.
+    Direct,
+    // buffered preadv2(RWF_DONTCACHE): read-ahead kept, pages dropped after use.
+    Dontcache,
 }

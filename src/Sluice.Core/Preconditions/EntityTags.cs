@@ -49,7 +49,7 @@ public static class EntityTags
                 return false;
             }
 
-            matched |= opaque.SequenceEqual(currentOpaque);
+            matched |= opaque.SequenceEqual(currentOpaque) && (weak || !tagWeak);
 
             value = value.TrimStart(" \t");
             if (!value.IsEmpty && value[0] != ',')

@@ -26,6 +26,8 @@ internal static partial class Libc
         [FieldOffset(32)] public ulong Inode;
         [FieldOffset(40)] public ulong Size;
         [FieldOffset(48)] public ulong Blocks;
+        [FieldOffset(96)] public long CtimeSeconds;
+        [FieldOffset(104)] public uint CtimeNanoseconds;
         [FieldOffset(112)] public long MtimeSeconds;
         [FieldOffset(120)] public uint MtimeNanoseconds;
         [FieldOffset(136)] public uint DevMajor;
@@ -36,6 +38,15 @@ internal static partial class Libc
 
     [LibraryImport(Name, EntryPoint = "statx", SetLastError = true)]
     private static unsafe partial int StatxNative(int dirfd, byte* path, int flags, uint mask, StatxBuffer* buffer);
+
+    internal static unsafe int StatxAt(int dirfd, ReadOnlySpan<byte> nulTerminatedPath, uint mask, out StatxBuffer buffer)
+    {
+        fixed (byte* p = nulTerminatedPath)
+        fixed (StatxBuffer* b = &buffer)
+        {
+            return StatxNative(dirfd, p, 0, mask, b);
+        }
+    }
 
     internal static unsafe int Fstatx(int fd, uint mask, out StatxBuffer buffer)
     {

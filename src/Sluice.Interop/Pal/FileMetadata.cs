@@ -5,10 +5,17 @@ public readonly record struct FileMetadata(
     ulong Inode,
     ulong Device,
     long ModifiedUnixNanoseconds,
+    long ChangedUnixNanoseconds,
     bool IsDirectory,
     bool IsRegularFile,
     uint DirectIoOffsetAlignment,
     uint DirectIoMemoryAlignment)
 {
+    // Same file, same bytes, as far as the kernel can tell: identity (device, inode) and the
+    // times a write or a metadata change would move.
+    public bool SameVersionAs(in FileMetadata other) =>
+        Device == other.Device && Inode == other.Inode && Length == other.Length
+        && ModifiedUnixNanoseconds == other.ModifiedUnixNanoseconds && ChangedUnixNanoseconds == other.ChangedUnixNanoseconds;
+
     public DateTimeOffset Modified => DateTimeOffset.UnixEpoch.AddTicks(ModifiedUnixNanoseconds / 100);
 }

@@ -5,7 +5,7 @@ using Sluice.Interop.Native;
 namespace Sluice.Interop.Pal;
 
 // File operations with errno turned into results. Nothing above this layer sees errno.
-public static class FilePal
+public static partial class FilePal
 {
     public static FileOpenStatus TryOpenDirectory(string path, out SafeFileHandle handle)
     {
@@ -26,7 +26,7 @@ public static class FilePal
 
         var how = new Libc.OpenHow
         {
-            Flags = (ulong)(Libc.O_RDONLY | Libc.O_CLOEXEC | (direct ? Libc.O_DIRECT : 0)),
+            Flags = (ulong)(Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_NONBLOCK | (direct ? Libc.O_DIRECT : 0)),
             Resolve = confine ? Libc.RESOLVE_BENEATH | Libc.RESOLVE_NO_MAGICLINKS : Libc.RESOLVE_NO_MAGICLINKS,
         };
 
@@ -42,25 +42,49 @@ public static class FilePal
 
     public static bool TryGetMetadata(SafeFileHandle handle, out FileMetadata metadata)
     {
-        uint mask = Libc.STATX_BASIC_STATS | Libc.STATX_DIOALIGN;
-        if (Libc.Fstatx((int)handle.DangerousGetHandle(), mask, out Libc.StatxBuffer buffer) != 0)
+        if (Libc.Fstatx((int)handle.DangerousGetHandle(), Libc.STATX_BASIC_STATS | Libc.STATX_DIOALIGN, out Libc.StatxBuffer buffer) != 0)
         {
             metadata = default;
             return false;
         }
 
+        metadata = ToMetadata(buffer);
+        return true;
+    }
+
+    // statx of a path below root, without opening it: one system call, used to revalidate a
+    // cached descriptor. It follows symlinks like a plain open; callers compare the result with a
+    // descriptor that was opened confined, so a hit is always the very same inode.
+    public static bool TryGetMetadataAt(SafeFileHandle root, string relativePath, out FileMetadata metadata)
+    {
+        int byteCount = Encoding.UTF8.GetByteCount(relativePath);
+        Span<byte> path = byteCount < 1024 ? stackalloc byte[byteCount + 2] : new byte[byteCount + 2];
+        int written = relativePath.Length == 0 ? WriteDot(path) : Encoding.UTF8.GetBytes(relativePath, path);
+        path[written] = 0;
+        if (Libc.StatxAt((int)root.DangerousGetHandle(), path, Libc.STATX_BASIC_STATS, out Libc.StatxBuffer buffer) != 0)
+        {
+            metadata = default;
+            return false;
+        }
+
+        metadata = ToMetadata(buffer);
+        return true;
+    }
+
+    private static FileMetadata ToMetadata(in Libc.StatxBuffer buffer)
+    {
         int type = buffer.Mode & Libc.S_IFMT;
         bool hasDio = (buffer.Mask & Libc.STATX_DIOALIGN) != 0;
-        metadata = new FileMetadata(
+        return new FileMetadata(
             Length: (long)buffer.Size,
             Inode: buffer.Inode,
             Device: ((ulong)buffer.DevMajor << 32) | buffer.DevMinor,
             ModifiedUnixNanoseconds: (buffer.MtimeSeconds * 1_000_000_000L) + buffer.MtimeNanoseconds,
+            ChangedUnixNanoseconds: (buffer.CtimeSeconds * 1_000_000_000L) + buffer.CtimeNanoseconds,
             IsDirectory: type == Libc.S_IFDIR,
             IsRegularFile: type == Libc.S_IFREG,
             DirectIoOffsetAlignment: hasDio ? buffer.DioOffsetAlign : 0,
             DirectIoMemoryAlignment: hasDio ? buffer.DioMemAlign : 0);
-        return true;
     }
 
     public static unsafe IoResult Pread(SafeFileHandle handle, Span<byte> destination, long offset)

@@ -10,5 +10,8 @@ public enum IoStatus : byte
     PeerGone,
     // A file read or sendfile returned 0 before the expected end: the file shrank under us.
     EndOfFile,
+    // The kernel or filesystem refuses this operation (EINVAL for O_DIRECT, EOPNOTSUPP for
+    // RWF_DONTCACHE): the caller falls back to another mechanism.
+    NotSupported,
     Failed,
 }

@@ -43,6 +43,39 @@ public sealed record ServerOptions
 
     public bool Quiet { get; init; }
 
+    // auto: bodies at or above this size bypass the page cache unless already resident.
+    public long DirectThreshold { get; init; } = 4L * 1024 * 1024;
+
+    // auto's strategy for large cold bodies: Direct or Dontcache.
+    public TransferStrategy LargeStrategy { get; init; } = TransferStrategy.Direct;
+
+    // direct/dontcache: size of each read and how many are in flight per transfer.
+    public int ReadBufferBytes { get; init; } = 1024 * 1024;
+
+    public int ReadsInFlight { get; init; } = 4;
+
+    // Threads that perform blocking disk reads (nginx: aio threads), so reads never block the
+    // threads that accept, parse and send.
+    public int DiskThreads { get; init; } = 4;
+
+    // Open-file cache: entries (0 disables it) and the age after which an entry is reopened.
+    public int OpenFileCacheEntries { get; init; } = 1024;
+
+    public TimeSpan OpenFileCacheMaxAge { get; init; } = TimeSpan.FromSeconds(30);
+
+    // Prometheus endpoint "HOST:PORT" on its own listener; null = off.
+    public string? MetricsEndpoint { get; init; }
+
+    // Debug switch: behave as if the kernel refused these strategies, to exercise the fallbacks.
+    public IReadOnlySet<TransferStrategy> ForceFallback { get; init; } = new HashSet<TransferStrategy>();
+
+    public TransferPolicyOptions Policy => new()
+    {
+        Option = Strategy,
+        DirectThreshold = DirectThreshold,
+        LargeStrategy = LargeStrategy,
+    };
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
@@ -74,6 +107,36 @@ public sealed record ServerOptions
         if (SendfileChunkBytes < 4096 || BufferedChunkBytes < 512)
         {
             errors.Add("chunk sizes are too small");
+        }
+
+        if (DirectThreshold < 0)
+        {
+            errors.Add("--direct-threshold must not be negative");
+        }
+
+        if (LargeStrategy is not (TransferStrategy.Direct or TransferStrategy.Dontcache))
+        {
+            errors.Add("--large-strategy must be direct or dontcache");
+        }
+
+        if (ReadBufferBytes < 4096 || ReadBufferBytes % 4096 != 0 || ReadBufferBytes > 64 * 1024 * 1024)
+        {
+            errors.Add("--read-buffer must be a multiple of 4 KiB between 4 KiB and 64 MiB");
+        }
+
+        if (ReadsInFlight is < 1 or > 64 || DiskThreads is < 1 or > 256)
+        {
+            errors.Add("--reads-in-flight must be 1..64 and --disk-threads 1..256");
+        }
+
+        if (OpenFileCacheEntries < 0)
+        {
+            errors.Add("--open-file-cache must not be negative");
+        }
+
+        if (MetricsEndpoint is not null && !System.Net.IPEndPoint.TryParse(MetricsEndpoint, out _))
+        {
+            errors.Add($"--metrics '{MetricsEndpoint}' is not HOST:PORT");
         }
 
         return errors;

@@ -95,6 +95,7 @@ public sealed partial class Http1Connection
     private async ValueTask<TransferOutcome> SendResponseAsync(bool keepAlive)
     {
         _tally.Reset();
+        _tally.PolicyCalls = _plan.PolicySyscalls;
         int headLength = WriteHead(keepAlive);
         ReadOnlyMemory<byte> head = _headBuffer.AsMemory(0, headLength);
         FileBody? body = _plan.FileBody;
@@ -102,14 +103,15 @@ public sealed partial class Http1Connection
         {
             try
             {
-                ITransferMechanism mechanism = _server.Mechanism(_plan.Decision!.Value.Strategy);
+                _server.Metrics.CountDecision(_plan.Decision!.Value);
+                ITransferMechanism mechanism = _server.Mechanism(_plan.Decision.Value.Strategy);
                 TransferOutcome outcome = await mechanism.SendAsync(_writer, head, body, _tally).ConfigureAwait(false);
                 _server.Metrics.For(mechanism.Strategy).Publish(_tally);
                 return outcome;
             }
             finally
             {
-                body.File.Dispose();
+                body.Source.Release();
             }
         }
 

@@ -1,4 +1,3 @@
-using Microsoft.Win32.SafeHandles;
 using Sluice.Core.Http;
 using Sluice.Core.Listing;
 using Sluice.Core.Paths;
@@ -22,16 +21,15 @@ public sealed partial class FileHandler
         }
 
         string indexPath = relative.Length == 0 ? "index.html" : relative + "/index.html";
-        FileOpenStatus index = FilePal.TryOpenBeneath(_root, indexPath, confine: !_followSymlinks, direct: false, out SafeFileHandle indexFile);
-        if (index == FileOpenStatus.Opened)
+        if (AcquireFile(indexPath, out FileRef indexFile) == FileOpenStatus.Opened)
         {
-            if (FilePal.TryGetMetadata(indexFile, out FileMetadata metadata) && metadata.IsRegularFile)
+            if (indexFile.Metadata.IsRegularFile)
             {
-                ServeFile(request, plan, indexFile, metadata, indexPath, now);
+                ServeFile(request, plan, indexFile, indexPath, now);
                 return;
             }
 
-            indexFile.Dispose();
+            indexFile.Release();
         }
 
         List<DirectoryEntry> entries;

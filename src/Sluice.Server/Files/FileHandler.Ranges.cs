@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.Win32.SafeHandles;
 using Sluice.Core.Ranges;
 using Sluice.Interop.Pal;
 using Sluice.Server.Transfer;
@@ -15,8 +14,9 @@ public sealed partial class FileHandler
     private static List<ByteRange>? t_ranges;
 
     // Returns false when the Range field is to be ignored (serve 200).
-    private bool TryServeRanges(string header, ResponsePlan plan, SafeFileHandle file, in FileMetadata metadata)
+    private bool TryServeRanges(string header, ResponsePlan plan, FileRef file)
     {
+        FileMetadata metadata = file.Metadata;
         List<ByteRange> ranges = t_ranges ??= new List<ByteRange>(4);
         switch (RangeHeaderParser.Parse(header, metadata.Length, ranges))
         {
@@ -24,7 +24,7 @@ public sealed partial class FileHandler
                 return false;
             case RangeOutcome.Unsatisfiable:
                 // RFC 9110 §15.5.17: 416 with Content-Range: bytes */complete-length.
-                file.Dispose();
+                file.Release();
                 Error(plan, 416);
                 plan.UnsatisfiedCompleteLength = metadata.Length;
                 plan.AcceptRanges = true;

@@ -4,6 +4,7 @@ using Sluice.Core.Http;
 using Sluice.Core.Paths;
 using Sluice.Core.Policy;
 using Sluice.Core.Preconditions;
+using Sluice.Server.Files;
 using Sluice.Interop.Pal;
 
 namespace Sluice.Server.Files;
@@ -16,14 +17,16 @@ public sealed partial class FileHandler
     private readonly SafeFileHandle _root;
     private readonly string _rootPath;
     private readonly bool _followSymlinks;
-    private readonly StrategyOption _strategy;
+    private readonly TransferPolicyOptions _policy;
+    private readonly OpenFileCache _cache;
 
-    public FileHandler(SafeFileHandle root, string rootPath, bool followSymlinks, StrategyOption strategy)
+    public FileHandler(SafeFileHandle root, string rootPath, bool followSymlinks, TransferPolicyOptions policy, OpenFileCache cache)
     {
         _root = root;
         _rootPath = rootPath;
         _followSymlinks = followSymlinks;
-        _strategy = strategy;
+        _policy = policy;
+        _cache = cache;
     }
 
     public void Handle(HttpRequestHead request, ResponsePlan plan, DateTimeOffset now)
@@ -53,23 +56,17 @@ public sealed partial class FileHandler
             return;
         }
 
-        FileOpenStatus opened = FilePal.TryOpenBeneath(_root, relative, confine: !_followSymlinks, direct: false, out SafeFileHandle file);
+        FileOpenStatus opened = AcquireFile(relative, out FileRef file);
         if (opened != FileOpenStatus.Opened)
         {
             OpenFailed(plan, opened);
             return;
         }
 
-        if (!FilePal.TryGetMetadata(file, out FileMetadata metadata))
-        {
-            file.Dispose();
-            Error(plan, 500);
-            return;
-        }
-
+        FileMetadata metadata = file.Metadata;
         if (metadata.IsDirectory)
         {
-            file.Dispose();
+            file.Release();
             HandleDirectory(request, plan, relative, trailingSlash, now);
             return;
         }
@@ -77,16 +74,44 @@ public sealed partial class FileHandler
         if (!metadata.IsRegularFile || trailingSlash)
         {
             // Devices, FIFOs and sockets are never served; "file/" names no directory.
-            file.Dispose();
+            file.Release();
             Error(plan, metadata.IsRegularFile ? 404 : 403);
             return;
         }
 
-        ServeFile(request, plan, file, metadata, relative, now);
+        ServeFile(request, plan, file, relative, now);
     }
 
-    private void ServeFile(HttpRequestHead request, ResponsePlan plan, SafeFileHandle file, in FileMetadata metadata, string relative, DateTimeOffset now)
+    // A hot file comes from the open-file cache (one statx); otherwise openat2 confined to the
+    // root, then statx. Only regular files are cached.
+    private FileOpenStatus AcquireFile(string relative, out FileRef file)
     {
+        if (_cache.Enabled && _cache.TryLease(_root, relative, out file))
+        {
+            return FileOpenStatus.Opened;
+        }
+
+        FileOpenStatus opened = FilePal.TryOpenBeneath(_root, relative, confine: !_followSymlinks, direct: false, out SafeFileHandle handle);
+        if (opened != FileOpenStatus.Opened)
+        {
+            file = default;
+            return opened;
+        }
+
+        if (!FilePal.TryGetMetadata(handle, out FileMetadata metadata))
+        {
+            handle.Dispose();
+            file = default;
+            return FileOpenStatus.Failed;
+        }
+
+        file = metadata.IsRegularFile ? _cache.AddAndLease(relative, handle, metadata) : FileRef.Owned(handle, metadata);
+        return FileOpenStatus.Opened;
+    }
+
+    private void ServeFile(HttpRequestHead request, ResponsePlan plan, FileRef file, string relative, DateTimeOffset now)
+    {
+        FileMetadata metadata = file.Metadata;
         string etag = EntityTags.Create(metadata.Inode, metadata.Length, metadata.ModifiedUnixNanoseconds);
         // HTTP dates have 1-second resolution: Last-Modified and its comparisons use whole seconds.
         DateTimeOffset lastModified = DateTimeOffset.FromUnixTimeSeconds(Math.DivRem(metadata.ModifiedUnixNanoseconds, 1_000_000_000L) is var (q, r) && r < 0 ? q - 1 : q);
@@ -100,14 +125,14 @@ public sealed partial class FileHandler
         {
             case PreconditionResult.NotModified:
                 // RFC 9110 §15.4.5: 304 carries the validators but no content.
-                file.Dispose();
+                file.Release();
                 plan.Status = 304;
                 plan.ContentType = null;
                 plan.AcceptRanges = false;
                 plan.OmitBody = true;
                 return;
             case PreconditionResult.PreconditionFailed:
-                file.Dispose();
+                file.Release();
                 plan.ETag = null;
                 plan.LastModified = null;
                 plan.AcceptRanges = false;
@@ -118,7 +143,7 @@ public sealed partial class FileHandler
         // RFC 9110 §14.2: Range applies only to GET; If-Range decides whether it applies at all.
         if (request.Method == HttpMethod.Get && request.Range is not null
             && PreconditionEvaluator.RangeApplies(request.IfRange, etag, lastModified, now)
-            && TryServeRanges(request.Range, plan, file, metadata))
+            && TryServeRanges(request.Range, plan, file))
         {
             return;
         }
@@ -128,17 +153,38 @@ public sealed partial class FileHandler
         AttachFile(plan, file, [new Transfer.FileSegment(ReadOnlyMemory<byte>.Empty, 0, metadata.Length)], ReadOnlyMemory<byte>.Empty, metadata.Length);
     }
 
-    private void AttachFile(ResponsePlan plan, SafeFileHandle file, Transfer.FileSegment[] segments, ReadOnlyMemory<byte> epilogue, long contentLength)
+    private void AttachFile(ResponsePlan plan, FileRef file, Transfer.FileSegment[] segments, ReadOnlyMemory<byte> epilogue, long contentLength)
     {
         plan.ContentLength = contentLength;
         if (plan.OmitBody || contentLength == 0)
         {
-            file.Dispose();
+            file.Release();
             return;
         }
 
+        // Decide: residency is measured only when it can change the answer (auto, large body).
+        double? resident = null;
+        if (TransferPolicy.NeedsResidency(_policy, contentLength, isTls: false))
+        {
+            long first = segments[0].Offset;
+            long end = segments[^1].Offset + segments[^1].Length;
+            plan.PolicySyscalls++;
+            if (PageCachePal.TryGetResidency(file.Handle, first, end - first, out Residency residency))
+            {
+                resident = residency.Fraction;
+            }
+        }
+
+        TransferDecision decision = TransferPolicy.Decide(_policy, contentLength, isTls: false, resident);
+        if (decision.Strategy == TransferStrategy.Sendfile && contentLength >= _policy.DirectThreshold)
+        {
+            // A large body read through the page cache: ask for aggressive read-ahead (nginx read_ahead).
+            plan.PolicySyscalls++;
+            FilePal.AdviseSequential(file.Handle, segments[0].Offset, contentLength);
+        }
+
         plan.FileBody = new Transfer.FileBody(file, segments, epilogue);
-        plan.Decision = TransferPolicy.Decide(_strategy, contentLength, isTls: false);
+        plan.Decision = decision;
     }
 
     private static void OpenFailed(ResponsePlan plan, FileOpenStatus status)

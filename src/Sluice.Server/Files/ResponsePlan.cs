@@ -47,6 +47,9 @@ public sealed class ResponsePlan
 
     public TransferDecision? Decision { get; set; }
 
+    // cachestat / posix_fadvise calls the decision itself cost.
+    public int PolicySyscalls { get; set; }
+
     public void Reset()
     {
         Status = 0;
@@ -66,6 +69,7 @@ public sealed class ResponsePlan
         OmitBody = false;
         CloseConnection = false;
         Decision = null;
+        PolicySyscalls = 0;
     }
 
     public void SetInline(int status, ReadOnlyMemory<byte> body, string contentType)

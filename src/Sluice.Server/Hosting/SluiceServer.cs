@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 using Sluice.Core.Policy;
+using Sluice.Interop.Memory;
 using Sluice.Interop.Pal;
 using Sluice.Server.Configuration;
 using Sluice.Server.Connections;
@@ -25,8 +26,11 @@ public sealed class SluiceServer : IAsyncDisposable
     private readonly CancellationTokenSource _abort = new();
     private readonly ITransferMechanism[] _mechanisms;
     private readonly SafeFileHandle _root;
+    private readonly DiskReadPool _disk;
+    private readonly AlignedBufferPool _readBuffers;
     private Socket? _listener;
     private Task? _acceptLoop;
+    private MetricsListener? _metrics;
     private volatile bool _stopping;
 
     public SluiceServer(ServerOptions options, IServerLog log)
@@ -46,12 +50,21 @@ public sealed class SluiceServer : IAsyncDisposable
             throw new IOException($"cannot open root directory '{RootPath}': {status}");
         }
 
-        Handler = new FileHandler(_root, RootPath, options.FollowSymlinks, options.Strategy);
+        OpenFiles = new OpenFileCache(options.OpenFileCacheEntries, options.OpenFileCacheMaxAge);
+        Handler = new FileHandler(_root, RootPath, options.FollowSymlinks, options.Policy, OpenFiles);
+        _disk = new DiskReadPool(options.DiskThreads);
+        _readBuffers = new AlignedBufferPool(options.ReadBufferBytes, alignment: 4096, maxRetained: options.ReadsInFlight * 8);
         var buffered = new BufferedTransfer(options.BufferedChunkBytes);
         _mechanisms = new ITransferMechanism[Enum.GetValues<TransferStrategy>().Length];
         _mechanisms[(int)TransferStrategy.Buffered] = buffered;
         _mechanisms[(int)TransferStrategy.Sendfile] = new SendfileTransfer(options.SendfileChunkBytes, buffered, log);
+        _mechanisms[(int)TransferStrategy.Direct] = new DirectTransfer(
+            _disk, _readBuffers, options.ReadsInFlight, buffered, log, options.ForceFallback.Contains(TransferStrategy.Direct));
+        _mechanisms[(int)TransferStrategy.Dontcache] = new DontcacheTransfer(
+            _disk, _readBuffers, options.ReadsInFlight, buffered, log, options.ForceFallback.Contains(TransferStrategy.Dontcache));
     }
+
+    public OpenFileCache OpenFiles { get; }
 
     public ServerOptions Options { get; }
 
@@ -73,6 +86,8 @@ public sealed class SluiceServer : IAsyncDisposable
 
     public IPEndPoint? LocalEndPoint => _listener?.LocalEndPoint as IPEndPoint;
 
+    public IPEndPoint? MetricsEndPoint => _metrics?.LocalEndPoint;
+
     public ITransferMechanism Mechanism(TransferStrategy strategy) => _mechanisms[(int)strategy];
 
     public void Start()
@@ -84,6 +99,12 @@ public sealed class SluiceServer : IAsyncDisposable
         listener.Listen(1024);
         _listener = listener;
         _acceptLoop = Task.Run(AcceptLoopAsync);
+        if (Options.MetricsEndpoint is not null)
+        {
+            _metrics = new MetricsListener(this, IPEndPoint.Parse(Options.MetricsEndpoint));
+            Log.Info($"metrics on http://{_metrics.LocalEndPoint}/metrics");
+        }
+
         Log.Info($"serving {RootPath} on http://{LocalEndPoint} (strategy {Options.Strategy.ToString().ToLowerInvariant()})");
     }
 
@@ -126,6 +147,14 @@ public sealed class SluiceServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        if (_metrics is not null)
+        {
+            await _metrics.DisposeAsync().ConfigureAwait(false);
+        }
+
+        OpenFiles.Dispose();
+        _disk.Dispose();
+        _readBuffers.Dispose();
         _root.Dispose();
         _abort.Dispose();
     }

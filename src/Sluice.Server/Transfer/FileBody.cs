@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using Sluice.Server.Files;
 
 namespace Sluice.Server.Transfer;
 
@@ -10,9 +11,9 @@ public readonly record struct FileSegment(ReadOnlyMemory<byte> Preamble, long Of
 // knows which mechanism moves it (nginx's ngx_buf_t with in_file, h2o's sendvec).
 public sealed class FileBody
 {
-    public FileBody(SafeFileHandle file, IReadOnlyList<FileSegment> segments, ReadOnlyMemory<byte> epilogue)
+    public FileBody(FileRef file, IReadOnlyList<FileSegment> segments, ReadOnlyMemory<byte> epilogue)
     {
-        File = file;
+        Source = file;
         Segments = segments;
         Epilogue = epilogue;
         long total = epilogue.Length;
@@ -24,7 +25,12 @@ public sealed class FileBody
         Length = total;
     }
 
-    public SafeFileHandle File { get; }
+    public FileRef Source { get; }
+
+    public SafeFileHandle File => Source.Handle;
+
+    // O_DIRECT alignment of the file's filesystem (statx STATX_DIOALIGN), 0 when unknown.
+    public int DirectIoAlignment => (int)Math.Max(Source.Metadata.DirectIoOffsetAlignment, Source.Metadata.DirectIoMemoryAlignment);
 
     public IReadOnlyList<FileSegment> Segments { get; }
 

@@ -48,6 +48,9 @@ public sealed class MechanismCounters
         Interlocked.Add(ref _syscalls[(int)SyscallKind.Send], tally.Sends);
         Interlocked.Add(ref _syscalls[(int)SyscallKind.Sendfile], tally.Sendfiles);
         Interlocked.Add(ref _syscalls[(int)SyscallKind.Pread], tally.Preads);
+        Interlocked.Add(ref _syscalls[(int)SyscallKind.Preadv2], tally.Preadv2s);
+        Interlocked.Add(ref _syscalls[(int)SyscallKind.Open], tally.Opens);
         Interlocked.Add(ref _syscalls[(int)SyscallKind.EpollCtl], tally.EpollCtls);
+        Interlocked.Add(ref _syscalls[(int)SyscallKind.Policy], tally.PolicyCalls);
     }
 }

@@ -6,6 +6,12 @@ public enum SyscallKind
     Send,
     Sendfile,
     Pread,
+    Preadv2,
+    // openat of /proc/self/fd/N with O_DIRECT.
+    Open,
+    // epoll_ctl to arm a wait for writability after EAGAIN.
     EpollCtl,
+    // cachestat / posix_fadvise issued by the auto policy.
+    Policy,
     Count,
 }

@@ -20,7 +20,16 @@ public sealed class TransferMetrics
         Inline = new MechanismCounters(TransferStrategy.Buffered);
     }
 
+    private static readonly int s_strategyCount = Enum.GetValues<TransferStrategy>().Length;
+    private readonly long[] _decisions = new long[Enum.GetValues<DecisionReason>().Length * s_strategyCount];
+
     public MechanismCounters Inline { get; }
+
+    public void CountDecision(TransferDecision decision) =>
+        Interlocked.Increment(ref _decisions[((int)decision.Reason * s_strategyCount) + (int)decision.Strategy]);
+
+    public long Decisions(DecisionReason reason, TransferStrategy strategy) =>
+        Volatile.Read(ref _decisions[((int)reason * s_strategyCount) + (int)strategy]);
 
     public IReadOnlyList<MechanismCounters> All => _byStrategy;
 

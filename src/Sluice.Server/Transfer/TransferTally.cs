@@ -9,10 +9,13 @@ public sealed class TransferTally
     public long Sends;
     public long Sendfiles;
     public long Preads;
+    public long Preadv2s;
+    public long Opens;
     public long EpollCtls;
+    public long PolicyCalls;
 
     public void Reset()
     {
-        BytesSent = BytesRead = Sends = Sendfiles = Preads = EpollCtls = 0;
+        BytesSent = BytesRead = Sends = Sendfiles = Preads = Preadv2s = Opens = EpollCtls = PolicyCalls = 0;
     }
 }

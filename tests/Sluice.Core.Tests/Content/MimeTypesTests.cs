@@ -24,7 +24,9 @@ public sealed class MimeTypesTests
     [InlineData("dir.d/file.zst", "application/zstd")]
     [InlineData("a/b.c/README", "application/octet-stream")] // a dot in a directory is not an extension
     [InlineData("README", "application/octet-stream")]
-    [InlineData(".bashrc", "application/octet-stream")]    // hidden file, not an extension
+    [InlineData(".bashrc", "application/octet-stream")]    // a leading dot marks a hidden file, not an extension
+    [InlineData(".json", "application/octet-stream")]      // (as Python's splitext has it)
+    [InlineData(".config.json", "application/json; charset=utf-8")]
     [InlineData("file.", "application/octet-stream")]
     [InlineData("file.unknownext", "application/octet-stream")]
     [InlineData("", "application/octet-stream")]

@@ -1,0 +1,96 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Sluice.Server.Metrics;
+
+namespace Sluice.Server.Hosting;
+
+// A separate, minimal listener for /metrics, so scraping never shares limits or a port with file
+// traffic. One request per connection: read the head (bounded), answer, close.
+public sealed class MetricsListener : IAsyncDisposable
+{
+    private readonly SluiceServer _server;
+    private readonly Socket _listener;
+    private readonly Task _loop;
+    private readonly CancellationTokenSource _stop = new();
+
+    public MetricsListener(SluiceServer server, IPEndPoint endpoint)
+    {
+        _server = server;
+        _listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        _listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        _listener.Bind(endpoint);
+        _listener.Listen(16);
+        _loop = Task.Run(AcceptLoopAsync);
+    }
+
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndPoint!;
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        _listener.Dispose();
+        await _loop.ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _listener.AcceptAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException or SocketException or OperationCanceledException)
+            {
+                return;
+            }
+
+            _ = ServeAsync(client);
+        }
+    }
+
+    private async Task ServeAsync(Socket client)
+    {
+        using (client)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                byte[] buffer = new byte[8192];
+                int length = 0;
+                while (length < buffer.Length && buffer.AsSpan(0, length).IndexOf("\r\n\r\n"u8) < 0)
+                {
+                    int n = await client.ReceiveAsync(buffer.AsMemory(length), SocketFlags.None, timeout.Token).ConfigureAwait(false);
+                    if (n == 0)
+                    {
+                        return;
+                    }
+
+                    length += n;
+                }
+
+                string requestLine = Encoding.ASCII.GetString(buffer, 0, Math.Max(0, buffer.AsSpan(0, length).IndexOf("\r\n"u8)));
+                string[] parts = requestLine.Split(' ');
+                bool ok = parts.Length == 3 && parts[0] is "GET" or "HEAD" && parts[1] is "/metrics" or "/";
+                string body = ok
+                    ? PrometheusWriter.Render(_server.Metrics, _server.OpenFiles, _server.ActiveConnections)
+                    : "404 Not Found: metrics are at /metrics\n";
+                byte[] payload = Encoding.UTF8.GetBytes(body);
+                string head = $"HTTP/1.1 {(ok ? "200 OK" : "404 Not Found")}\r\nServer: sluice\r\nContent-Type: {(ok ? "text/plain; version=0.0.4; charset=utf-8" : "text/plain; charset=utf-8")}\r\nContent-Length: {payload.Length}\r\nConnection: close\r\n\r\n";
+                await client.SendAsync(Encoding.ASCII.GetBytes(head), SocketFlags.None, timeout.Token).ConfigureAwait(false);
+                if (parts.Length > 0 && parts[0] != "HEAD")
+                {
+                    await client.SendAsync(payload, SocketFlags.None, timeout.Token).ConfigureAwait(false);
+                }
+
+                client.Shutdown(SocketShutdown.Send);
+            }
+            catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
+            {
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Text;
+using Sluice.Core.Policy;
+using Sluice.Server.Files;
+using Sluice.Server.Transfer;
+
+namespace Sluice.Server.Metrics;
+
+// Prometheus text exposition format 0.0.4: what every mechanism did, auto's decisions, the
+// open-file cache, and the process's CPU time and context switches.
+public static class PrometheusWriter
+{
+    public static string Render(TransferMetrics metrics, OpenFileCache cache, int activeConnections)
+    {
+        var b = new StringBuilder(4096);
+        IReadOnlyList<MechanismCounters> all = metrics.All;
+
+        Header(b, "sluice_responses_total", "counter", "File responses completed or aborted, by transfer strategy.");
+        foreach (MechanismCounters m in all)
+        {
+            Line(b, "sluice_responses_total", $"strategy=\"{Name(m.Strategy)}\"", m.Responses);
+        }
+
+        Line(b, "sluice_responses_total", "strategy=\"inline\"", metrics.Inline.Responses);
+
+        Header(b, "sluice_bytes_sent_total", "counter", "Bytes written to sockets (heads and bodies), by strategy.");
+        foreach (MechanismCounters m in all)
+        {
+            Line(b, "sluice_bytes_sent_total", $"strategy=\"{Name(m.Strategy)}\"", m.BytesSent);
+        }
+
+        Line(b, "sluice_bytes_sent_total", "strategy=\"inline\"", metrics.Inline.BytesSent);
+
+        Header(b, "sluice_disk_bytes_read_total", "counter", "File bytes read (by pread, preadv2 or inside sendfile), by strategy.");
+        foreach (MechanismCounters m in all)
+        {
+            Line(b, "sluice_disk_bytes_read_total", $"strategy=\"{Name(m.Strategy)}\"", m.BytesReadFromDisk);
+        }
+
+        Header(b, "sluice_syscalls_total", "counter", "System calls issued on the data path, by strategy and kind.");
+        foreach (MechanismCounters m in all.Append(metrics.Inline))
+        {
+            string strategy = ReferenceEquals(m, metrics.Inline) ? "inline" : Name(m.Strategy);
+            for (int kind = 0; kind < (int)SyscallKind.Count; kind++)
+            {
+                Line(b, "sluice_syscalls_total", $"strategy=\"{strategy}\",kind=\"{((SyscallKind)kind).ToString().ToLowerInvariant()}\"", m.Syscalls((SyscallKind)kind));
+            }
+        }
+
+        Header(b, "sluice_decisions_total", "counter", "Transfer decisions, by chosen strategy and reason.");
+        foreach (DecisionReason reason in Enum.GetValues<DecisionReason>())
+        {
+            foreach (TransferStrategy strategy in Enum.GetValues<TransferStrategy>())
+            {
+                long count = metrics.Decisions(reason, strategy);
+                if (count > 0)
+                {
+                    Line(b, "sluice_decisions_total", $"strategy=\"{Name(strategy)}\",reason=\"{reason.ToString().ToLowerInvariant()}\"", count);
+                }
+            }
+        }
+
+        Header(b, "sluice_open_file_cache_hits_total", "counter", "Requests served from a cached descriptor (revalidated by statx).");
+        Line(b, "sluice_open_file_cache_hits_total", null, cache.Hits);
+        Header(b, "sluice_open_file_cache_misses_total", "counter", "Requests that had to open the file.");
+        Line(b, "sluice_open_file_cache_misses_total", null, cache.Misses);
+        Header(b, "sluice_open_file_cache_stale_total", "counter", "Cached entries dropped because the file changed or was replaced.");
+        Line(b, "sluice_open_file_cache_stale_total", null, cache.Stale);
+        Header(b, "sluice_open_file_cache_entries", "gauge", "Descriptors held by the open-file cache.");
+        Line(b, "sluice_open_file_cache_entries", null, cache.Count);
+
+        Header(b, "sluice_connections_active", "gauge", "Open client connections.");
+        Line(b, "sluice_connections_active", null, activeConnections);
+
+        ProcessStats process = ProcessStats.ReadSelf();
+        Header(b, "process_cpu_seconds_total", "counter", "CPU time of the server process, by mode (from /proc/self/stat).");
+        Line(b, "process_cpu_seconds_total", "mode=\"user\"", process.UserSeconds);
+        Line(b, "process_cpu_seconds_total", "mode=\"system\"", process.SystemSeconds);
+        Header(b, "process_context_switches_total", "counter", "Context switches of the server process (from /proc/self/status).");
+        Line(b, "process_context_switches_total", "kind=\"voluntary\"", process.VoluntarySwitches);
+        Line(b, "process_context_switches_total", "kind=\"involuntary\"", process.InvoluntarySwitches);
+        return b.ToString();
+    }
+
+    private static string Name(TransferStrategy strategy) => strategy.ToString().ToLowerInvariant();
+
+    private static void Header(StringBuilder b, string name, string type, string help) =>
+        b.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n')
+         .Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+
+    private static void Line(StringBuilder b, string name, string? labels, double value)
+    {
+        b.Append(name);
+        if (labels is not null)
+        {
+            b.Append('{').Append(labels).Append('}');
+        }
+
+        b.Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+    }
+}

@@ -1,0 +1,83 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Sluice.Core.Http;
+
+namespace Sluice.Core.Tests.Http;
+
+// A slow, obviously-correct reading of RFC 9112 §2–§5 with strings and regular expressions,
+// used as the oracle for the fuzz property. It shares no code with HttpRequestParser.
+internal static partial class ReferenceParser
+{
+    [GeneratedRegex(@"^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([\x21-\x7E]+) (HTTP/[0-9]\.[0-9])\z")]
+    private static partial Regex RequestLine();
+
+    [GeneratedRegex(@"^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):(.*)\z", RegexOptions.Singleline)]
+    private static partial Regex FieldLine();
+
+    public static (ParseStatus Status, List<string> Events) Parse(byte[] input)
+    {
+        string s = Encoding.Latin1.GetString(input);
+        while (s.StartsWith("\r\n", StringComparison.Ordinal))
+        {
+            s = s[2..];
+        }
+
+        int end = s.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        if (end < 0)
+        {
+            for (int i = 0; i < s.Length; i++)
+            {
+                if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r'))
+                {
+                    return (ParseStatus.Invalid, []);
+                }
+            }
+
+            return (ParseStatus.Incomplete, []);
+        }
+
+        string[] lines = s[..end].Split("\r\n");
+        Match request = RequestLine().Match(lines[0]);
+        if (!request.Success || request.Groups[3].Value is not ("HTTP/1.1" or "HTTP/1.0"))
+        {
+            return (ParseStatus.Invalid, []);
+        }
+
+        var events = new List<string>();
+        string method = request.Groups[1].Value;
+        HttpMethod known = method switch
+        {
+            "GET" => HttpMethod.Get,
+            "HEAD" => HttpMethod.Head,
+            "POST" => HttpMethod.Post,
+            "PUT" => HttpMethod.Put,
+            "DELETE" => HttpMethod.Delete,
+            "OPTIONS" => HttpMethod.Options,
+            "PATCH" => HttpMethod.Patch,
+            "TRACE" => HttpMethod.Trace,
+            "CONNECT" => HttpMethod.Connect,
+            _ => HttpMethod.Unknown,
+        };
+        HttpVersion version = request.Groups[3].Value == "HTTP/1.1" ? HttpVersion.Http11 : HttpVersion.Http10;
+        events.Add($"{known}|{method}|{request.Groups[2].Value}|{version}");
+
+        foreach (string line in lines.Skip(1))
+        {
+            Match field = FieldLine().Match(line);
+            if (!field.Success)
+            {
+                return (ParseStatus.Invalid, []);
+            }
+
+            string value = field.Groups[2].Value.Trim(' ', '\t');
+            if (value.Any(c => (c < 0x20 && c != '\t') || c == 0x7F))
+            {
+                return (ParseStatus.Invalid, []);
+            }
+
+            events.Add($"{field.Groups[1].Value}={value}");
+        }
+
+        return (ParseStatus.Complete, events);
+    }
+}
