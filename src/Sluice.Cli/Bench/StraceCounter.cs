@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace Sluice.Cli.Bench;
+
+// `strace -f -c -p PID -o FILE` attached to the server for one transfer: an outside count of
+// every system call, to set against the server's own counters. ptrace stops the tracee on each
+// call, so a traced transfer is slow; the bench traces a separate, repeated transfer and never
+// takes timings from it.
+internal sealed class StraceCounter
+{
+    // The calls that move file or socket bytes, as strace names them.
+    private static readonly HashSet<string> s_ioCalls = new(StringComparer.Ordinal)
+    {
+        "read", "pread64", "preadv", "preadv2", "readv", "write", "pwrite64", "writev",
+        "send", "sendto", "sendmsg", "sendfile", "sendfile64", "splice", "recvfrom", "recvmsg",
+    };
+
+    private readonly Process _process;
+    private readonly string _output;
+    private readonly StringBuilder _stderr = new();
+    private int _attached;
+
+    private StraceCounter(Process process, string output)
+    {
+        _process = process;
+        _output = output;
+    }
+
+    public static string? FindExecutable()
+    {
+        foreach (string directory in (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':'))
+        {
+            string candidate = Path.Combine(directory, "strace");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    // Returns once strace reports every thread that the server had at attach time as attached.
+    public static async Task<StraceCounter> AttachAsync(string strace, int pid, string outputFile)
+    {
+        int threads = Directory.GetDirectories($"/proc/{pid}/task").Length;
+        var start = new ProcessStartInfo(strace)
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in (string[])["-f", "-c", "-p", pid.ToString(CultureInfo.InvariantCulture), "-o", outputFile])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = new Process { StartInfo = start };
+        var counter = new StraceCounter(process, outputFile);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            lock (counter._stderr)
+            {
+                counter._stderr.AppendLine(e.Data);
+            }
+
+            if (e.Data.Contains(" attached", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref counter._attached);
+            }
+        };
+        process.Start();
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+
+        long deadline = Environment.TickCount64 + 10_000;
+        while (Volatile.Read(ref counter._attached) < threads && !process.HasExited && Environment.TickCount64 < deadline)
+        {
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+
+        if (process.HasExited || Volatile.Read(ref counter._attached) == 0)
+        {
+            throw new InvalidOperationException($"strace could not attach to pid {pid}: {counter.Stderr}");
+        }
+
+        return counter;
+    }
+
+    private string Stderr
+    {
+        get
+        {
+            lock (_stderr)
+            {
+                return _stderr.ToString().Trim();
+            }
+        }
+    }
+
+    // SIGINT makes strace detach and write the -c summary.
+    public async Task<StraceSummary> DetachAsync()
+    {
+        await Signal.SendAsync(_process.Id, "INT").ConfigureAwait(false);
+        try
+        {
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _process.Kill();
+            throw new TimeoutException("strace did not detach within 30 s");
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+
+        return Parse(await File.ReadAllLinesAsync(_output).ConfigureAwait(false));
+    }
+
+    // strace -c table: "% time  seconds  usecs/call  calls  errors  syscall"; errors may be blank.
+    public static StraceSummary Parse(IEnumerable<string> lines)
+    {
+        var calls = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (string line in lines)
+        {
+            string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length < 5 || !double.TryParse(fields[0], NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            {
+                continue;
+            }
+
+            string name = fields[^1];
+            if (name != "total" && long.TryParse(fields[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out long count))
+            {
+                calls[name] = count;
+            }
+        }
+
+        long io = calls.Where(c => s_ioCalls.Contains(c.Key)).Sum(c => c.Value);
+        return new StraceSummary(calls.Values.Sum(), io, calls);
+    }
+
+    public sealed record StraceSummary(long TotalCalls, long IoCalls, IReadOnlyDictionary<string, long> Calls);
+}
