@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Sluice.Cli.Bench;
 using Sluice.Cli.Commands;
 
 namespace Sluice.Cli;
@@ -11,6 +12,7 @@ public static class Program
         {
             ServeCommand.Create(),
             CacheCommand.Create(),
+            BenchCommand.Create(),
         };
 
         // Signals are handled by the serve command itself, for a graceful shutdown with a deadline.

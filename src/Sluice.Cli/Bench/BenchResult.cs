@@ -53,6 +53,10 @@ internal sealed class BenchResult
     // Growth of "Cached:" in /proc/meminfo over the transfer.
     public double PageCacheMiB { get; init; }
 
+    // The test file's own pages added to the cache (residency after − before, × size): unlike
+    // PageCacheMiB, immune to whatever else the machine caches or drops meanwhile.
+    public double FileCacheMiB { get; init; }
+
     public double ResidencyBefore { get; init; }
 
     public double ResidencyAfter { get; init; }

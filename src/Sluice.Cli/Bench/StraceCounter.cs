@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Sluice.Cli.Bench;
 
@@ -16,6 +17,8 @@ internal sealed class StraceCounter
         "read", "pread64", "preadv", "preadv2", "readv", "write", "pwrite64", "writev",
         "send", "sendto", "sendmsg", "sendfile", "sendfile64", "splice", "recvfrom", "recvmsg",
     };
+
+    private static readonly Regex s_attachedWith = new(@"attached with (\d+) threads", RegexOptions.CultureInvariant);
 
     private readonly Process _process;
     private readonly string _output;
@@ -71,7 +74,14 @@ internal sealed class StraceCounter
                 counter._stderr.AppendLine(e.Data);
             }
 
-            if (e.Data.Contains(" attached", StringComparison.Ordinal))
+            // "Process N attached with M threads" for a multi-threaded tracee, else one
+            // "Process N attached" per thread.
+            Match match = s_attachedWith.Match(e.Data);
+            if (match.Success)
+            {
+                Interlocked.Add(ref counter._attached, int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
+            }
+            else if (e.Data.Contains(" attached", StringComparison.Ordinal))
             {
                 Interlocked.Increment(ref counter._attached);
             }

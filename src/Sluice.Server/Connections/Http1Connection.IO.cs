@@ -9,11 +9,13 @@ namespace Sluice.Server.Connections;
 public sealed partial class Http1Connection
 {
     // Returns bytes received, 0 when the peer closed, -1 on timeout or shutdown.
+    // The timeout is enforced by the server's heartbeat (OnHeartbeat), not by a timer per
+    // receive: arming and disarming a timer on every request costs more than the request.
     private async ValueTask<int> ReceiveMoreAsync(TimeSpan timeout)
     {
         EnsureReceiveSpace();
         CancellationTokenSource cts = _receiveCts;
-        cts.CancelAfter(timeout);
+        Volatile.Write(ref _receiveDeadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
         try
         {
             int n = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cts.Token).ConfigureAwait(false);
@@ -30,11 +32,22 @@ public sealed partial class Http1Connection
         }
         finally
         {
-            if (!cts.TryReset())
+            Volatile.Write(ref _receiveDeadline, 0);
+            if (cts.IsCancellationRequested)
             {
                 cts.Dispose();
                 _receiveCts = new CancellationTokenSource();
             }
+        }
+    }
+
+    // Called by the server's heartbeat: a receive past its deadline is cancelled.
+    public void OnHeartbeat(long now)
+    {
+        long deadline = Volatile.Read(ref _receiveDeadline);
+        if (deadline != 0 && now > deadline)
+        {
+            CancelIdleWait();
         }
     }
 
@@ -160,7 +173,10 @@ public sealed partial class Http1Connection
         long startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         _plan.Reset();
         _plan.SetInline(status, ErrorBodies.For(status), ErrorBodies.ContentType);
-        _plan.OmitBody = _head.Method == HttpMethod.Head;
+        // A request line refused before the parser reported it leaves Method unknown; a HEAD
+        // still gets no content (RFC 9110 §9.3.2), or the client would read it as the next response.
+        _plan.OmitBody = _head.Method == HttpMethod.Head
+            || (_head.Method == HttpMethod.Unknown && _buffer.AsSpan(_start, _end - _start).StartsWith("HEAD "u8));
         _server.Log.Info($"{_remote}: {status} {RequestRejection.Message(reason)}");
         TransferOutcome outcome = await SendResponseAsync(keepAlive: false).ConfigureAwait(false);
         LogResponse(startedAt, outcome);

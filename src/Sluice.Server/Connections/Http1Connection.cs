@@ -31,6 +31,7 @@ public sealed partial class Http1Connection
     private readonly TransferTally _tally = new();
     private readonly SocketWriter _writer;
     private CancellationTokenSource _receiveCts = new();
+    private long _receiveDeadline;
     private byte[] _buffer;
     private byte[] _headBuffer;
     private int _start;
@@ -238,6 +239,11 @@ public sealed partial class Http1Connection
 
     private void LogResponse(long startedAt, TransferOutcome outcome)
     {
+        if (!_server.Log.AccessEnabled)
+        {
+            return;
+        }
+
         double ms = Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds;
         string strategy = _plan.FileBody is null ? "inline" : _plan.Decision?.Strategy.ToString().ToLowerInvariant() ?? "-";
         string reason = _plan.Decision?.Reason.ToString().ToLowerInvariant() ?? "-";

@@ -112,7 +112,7 @@ public sealed partial class FileHandler
     private void ServeFile(HttpRequestHead request, ResponsePlan plan, FileRef file, string relative, DateTimeOffset now)
     {
         FileMetadata metadata = file.Metadata;
-        string etag = EntityTags.Create(metadata.Inode, metadata.Length, metadata.ModifiedUnixNanoseconds);
+        string etag = file.ETag;
         // HTTP dates have 1-second resolution: Last-Modified and its comparisons use whole seconds.
         DateTimeOffset lastModified = DateTimeOffset.FromUnixTimeSeconds(Math.DivRem(metadata.ModifiedUnixNanoseconds, 1_000_000_000L) is var (q, r) && r < 0 ? q - 1 : q);
         plan.ETag = etag;

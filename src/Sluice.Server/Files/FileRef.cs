@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using Sluice.Core.Preconditions;
 using Sluice.Interop.Pal;
 
 namespace Sluice.Server.Files;
@@ -10,21 +11,25 @@ public readonly struct FileRef
 {
     private readonly bool _leased;
 
-    private FileRef(SafeFileHandle handle, in FileMetadata metadata, bool leased)
+    private FileRef(SafeFileHandle handle, in FileMetadata metadata, string? etag, bool leased)
     {
         Handle = handle;
         Metadata = metadata;
         _leased = leased;
+        ETag = etag ?? (metadata.IsRegularFile ? EntityTags.Create(metadata.Inode, metadata.Length, metadata.ModifiedUnixNanoseconds) : "");
     }
+
+    // The strong validator, computed once per open (and so once per cache entry).
+    public string ETag { get; }
 
     public SafeFileHandle Handle { get; }
 
     public FileMetadata Metadata { get; }
 
-    public static FileRef Owned(SafeFileHandle handle, in FileMetadata metadata) => new(handle, metadata, leased: false);
+    public static FileRef Owned(SafeFileHandle handle, in FileMetadata metadata) => new(handle, metadata, null, leased: false);
 
     // The caller has already taken a reference with DangerousAddRef.
-    public static FileRef Leased(SafeFileHandle handle, in FileMetadata metadata) => new(handle, metadata, leased: true);
+    public static FileRef Leased(SafeFileHandle handle, in FileMetadata metadata, string etag) => new(handle, metadata, etag, leased: true);
 
     public void Release()
     {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Win32.SafeHandles;
+using Sluice.Core.Preconditions;
 using Sluice.Interop.Pal;
 
 namespace Sluice.Server.Files;
@@ -79,7 +80,7 @@ public sealed class OpenFileCache : IDisposable
 
         entry.LastUsed = now;
         Interlocked.Increment(ref _hits);
-        file = FileRef.Leased(entry.Handle, entry.Metadata);
+        file = FileRef.Leased(entry.Handle, entry.Metadata, entry.ETag);
         return true;
     }
 
@@ -91,7 +92,7 @@ public sealed class OpenFileCache : IDisposable
             return FileRef.Owned(handle, metadata);
         }
 
-        var entry = new Entry(handle, metadata, Environment.TickCount64);
+        var entry = new Entry(handle, metadata, EntityTags.Create(metadata.Inode, metadata.Length, metadata.ModifiedUnixNanoseconds), Environment.TickCount64);
         bool added = false;
         handle.DangerousAddRef(ref added);
         if (_entries.TryAdd(relativePath, entry))
@@ -108,7 +109,7 @@ public sealed class OpenFileCache : IDisposable
             handle.Dispose();
         }
 
-        return FileRef.Leased(handle, metadata);
+        return FileRef.Leased(handle, metadata, entry.ETag);
     }
 
     public void Dispose()
@@ -139,8 +140,10 @@ public sealed class OpenFileCache : IDisposable
         }
     }
 
-    private sealed class Entry(SafeFileHandle handle, FileMetadata metadata, long openedAt)
+    private sealed class Entry(SafeFileHandle handle, FileMetadata metadata, string etag, long openedAt)
     {
+        public string ETag { get; } = etag;
+
         public SafeFileHandle Handle { get; } = handle;
 
         public FileMetadata Metadata { get; } = metadata;

@@ -31,6 +31,11 @@ public sealed class SluiceServer : IAsyncDisposable
     private Socket? _listener;
     private Task? _acceptLoop;
     private MetricsListener? _metrics;
+    private Timer? _heartbeat;
+
+    // Timeouts are checked this often (Kestrel's heartbeat is 1 s): cheap, and precise enough for
+    // timeouts measured in seconds.
+    private static readonly TimeSpan HeartbeatPeriod = TimeSpan.FromMilliseconds(250);
     private volatile bool _stopping;
 
     public SluiceServer(ServerOptions options, IServerLog log)
@@ -99,6 +104,7 @@ public sealed class SluiceServer : IAsyncDisposable
         listener.Listen(1024);
         _listener = listener;
         _acceptLoop = Task.Run(AcceptLoopAsync);
+        _heartbeat = new Timer(static state => ((SluiceServer)state!).Heartbeat(), this, HeartbeatPeriod, HeartbeatPeriod);
         if (Options.MetricsEndpoint is not null)
         {
             _metrics = new MetricsListener(this, IPEndPoint.Parse(Options.MetricsEndpoint));
@@ -117,6 +123,7 @@ public sealed class SluiceServer : IAsyncDisposable
 
         _stopping = true;
         _listener?.Dispose();
+
         if (_acceptLoop is not null)
         {
             await _acceptLoop.ConfigureAwait(false);
@@ -147,6 +154,11 @@ public sealed class SluiceServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        if (_heartbeat is not null)
+        {
+            await _heartbeat.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_metrics is not null)
         {
             await _metrics.DisposeAsync().ConfigureAwait(false);
@@ -157,6 +169,15 @@ public sealed class SluiceServer : IAsyncDisposable
         _readBuffers.Dispose();
         _root.Dispose();
         _abort.Dispose();
+    }
+
+    private void Heartbeat()
+    {
+        long now = Environment.TickCount64;
+        foreach (Http1Connection connection in _connections.Keys)
+        {
+            connection.OnHeartbeat(now);
+        }
     }
 
     private async Task AcceptLoopAsync()

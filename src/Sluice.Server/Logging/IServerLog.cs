@@ -6,5 +6,8 @@ public interface IServerLog
 
     void Warn(string message);
 
+    // False when access logging is off, so callers can skip building the entry.
+    bool AccessEnabled { get; }
+
     void Access(in AccessLogEntry entry);
 }

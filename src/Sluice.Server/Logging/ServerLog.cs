@@ -25,6 +25,8 @@ public sealed class ServerLog : IServerLog, IAsyncDisposable
 
     public long Dropped => Interlocked.Read(ref _dropped);
 
+    public bool AccessEnabled => !_quiet;
+
     public void Info(string message)
     {
         if (!_quiet)
