@@ -7,70 +7,84 @@ namespace Sluice.Interop.Pal;
 // Waits for sockets to become writable after a send or sendfile hit EAGAIN.
 //
 // Design note: .NET exposes no "wait until writable" for a socket whose writes we issue ourselves
-// (a zero-byte SendAsync completes at once). So this keeps one epoll instance of its own and one
-// thread blocked in epoll_wait. A socket may sit in several epoll sets, so this does not disturb
-// the runtime's own registration of the same descriptor. Each wait arms EPOLLOUT with
-// EPOLLONESHOT (one epoll_ctl); an error or hang-up also completes the wait, and the next write
-// then reports the failure. Callers must Forget(fd) before closing the descriptor, so a reused
-// descriptor number never completes a stranger's wait.
+// (a zero-byte SendAsync completes at once). So this keeps epoll instances of its own, one per
+// core, each with one thread blocked in epoll_wait; a socket belongs to the shard fd % shards. A
+// socket may sit in several epoll sets, so this does not disturb the runtime's own registration
+// of the same descriptor. Each wait arms EPOLLOUT with EPOLLONESHOT (one epoll_ctl); an error or
+// hang-up also completes the wait, and the next write then reports the failure.
+// Waiters are resumed inline on the epoll thread, as an nginx worker would run the write handler
+// from its event loop: the next sendfile call happens without a hop to the thread pool (a futex
+// wake and a context switch per EAGAIN). Continuations must therefore not block; the mechanisms
+// only issue non-blocking socket writes and reads of resident pages there, and disk reads run on
+// the disk pool. Callers must Forget(fd) before closing the descriptor, so a reused descriptor
+// number never completes a stranger's wait.
 public sealed class WritableWaiter : IDisposable
 {
-    private readonly int _epollFd;
+    private readonly int[] _epollFds;
     private readonly ConcurrentDictionary<int, TaskCompletionSource> _waiting = new();
     private readonly ConcurrentDictionary<int, byte> _registered = new();
-    private readonly Thread _thread;
     private volatile bool _disposed;
 
-    public WritableWaiter()
+    public WritableWaiter(int shards = 0)
     {
-        _epollFd = Libc.EpollCreate1(Libc.EPOLL_CLOEXEC);
-        if (_epollFd < 0)
+        shards = shards > 0 ? shards : Environment.ProcessorCount;
+        _epollFds = new int[shards];
+        for (int i = 0; i < shards; i++)
         {
-            throw new InvalidOperationException($"epoll_create1 failed: {Libc.LastErrno}");
-        }
+            _epollFds[i] = Libc.EpollCreate1(Libc.EPOLL_CLOEXEC);
+            if (_epollFds[i] < 0)
+            {
+                throw new InvalidOperationException($"epoll_create1 failed: {Libc.LastErrno}");
+            }
 
-        _thread = new Thread(Run) { IsBackground = true, Name = "sluice-writable" };
-        _thread.Start();
+            int epollFd = _epollFds[i];
+            new Thread(() => Run(epollFd)) { IsBackground = true, Name = $"sluice-writable-{i}" }.Start();
+        }
     }
 
     public static WritableWaiter Shared { get; } = new();
 
-    public unsafe Task WaitAsync(int fd, CancellationToken cancellationToken)
+    public Task WaitAsync(int fd, CancellationToken cancellationToken)
     {
-        var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var completion = new TaskCompletionSource();
         if (!_waiting.TryAdd(fd, completion))
         {
             throw new InvalidOperationException("one write wait per socket at a time");
         }
 
+        Errno error = Arm(fd);
+        if (error != 0)
+        {
+            _waiting.TryRemove(fd, out _);
+            return Task.FromException(new IOException($"epoll_ctl failed: {error}"));
+        }
+
+        return cancellationToken.CanBeCanceled ? WaitCancellableAsync(fd, completion, cancellationToken) : completion.Task;
+    }
+
+    private async Task WaitCancellableAsync(int fd, TaskCompletionSource completion, CancellationToken cancellationToken)
+    {
+        // The registration lives exactly as long as the wait; no timer, no extra continuation.
+        using (cancellationToken.UnsafeRegister(
+            static (state, token) =>
+            {
+                var (waiter, pending, socket) = ((WritableWaiter, TaskCompletionSource, int))state!;
+                waiter._waiting.TryRemove(new KeyValuePair<int, TaskCompletionSource>(socket, pending));
+                pending.TrySetCanceled(token);
+            },
+            (this, completion, fd)))
+        {
+            await completion.Task.ConfigureAwait(false);
+        }
+    }
+
+    private unsafe Errno Arm(int fd)
+    {
         byte* ev = stackalloc byte[16];
         *(uint*)ev = Libc.EPOLLOUT | Libc.EPOLLONESHOT;
         *(long*)(ev + Libc.EpollDataOffset) = fd;
         int op = _registered.TryAdd(fd, 0) ? Libc.EPOLL_CTL_ADD : Libc.EPOLL_CTL_MOD;
-        if (Libc.EpollCtl(_epollFd, op, fd, ev) != 0)
-        {
-            Errno errno = Libc.LastErrno;
-            _waiting.TryRemove(fd, out _);
-            completion.TrySetException(new IOException($"epoll_ctl failed: {errno}"));
-            return completion.Task;
-        }
-
-        if (cancellationToken.CanBeCanceled)
-        {
-            CancellationTokenRegistration registration = cancellationToken.UnsafeRegister(
-                static (state, token) =>
-                {
-                    var (waiter, socket) = ((WritableWaiter, int))state!;
-                    if (waiter._waiting.TryRemove(socket, out TaskCompletionSource? pending))
-                    {
-                        pending.TrySetCanceled(token);
-                    }
-                },
-                (this, fd));
-            _ = completion.Task.ContinueWith(static (_, r) => ((CancellationTokenRegistration)r!).Dispose(), registration, TaskScheduler.Default);
-        }
-
-        return completion.Task;
+        return Libc.EpollCtl(EpollFor(fd), op, fd, ev) == 0 ? 0 : Libc.LastErrno;
     }
 
     // Must be called before the socket is closed.
@@ -78,7 +92,7 @@ public sealed class WritableWaiter : IDisposable
     {
         if (_registered.TryRemove(fd, out _))
         {
-            _ = Libc.EpollCtl(_epollFd, Libc.EPOLL_CTL_DEL, fd, null);
+            _ = Libc.EpollCtl(EpollFor(fd), Libc.EPOLL_CTL_DEL, fd, null);
         }
 
         if (_waiting.TryRemove(fd, out TaskCompletionSource? pending))
@@ -90,10 +104,15 @@ public sealed class WritableWaiter : IDisposable
     public void Dispose()
     {
         _disposed = true;
-        _ = Libc.Close(_epollFd);
+        foreach (int epollFd in _epollFds)
+        {
+            _ = Libc.Close(epollFd);
+        }
     }
 
-    private unsafe void Run()
+    private int EpollFor(int fd) => _epollFds[fd % _epollFds.Length];
+
+    private unsafe void Run(int epollFd)
     {
         const int MaxEvents = 64;
         int size = Libc.EpollEventSize;
@@ -102,7 +121,7 @@ public sealed class WritableWaiter : IDisposable
         {
             while (!_disposed)
             {
-                int n = Libc.EpollWait(_epollFd, events, MaxEvents, 1000);
+                int n = Libc.EpollWait(epollFd, events, MaxEvents, 1000);
                 if (n < 0)
                 {
                     if (Libc.LastErrno == Errno.EINTR)

@@ -49,6 +49,8 @@ public sealed partial class Http1Connection
         {
             CancelIdleWait();
         }
+
+        _writer.OnHeartbeat(now);
     }
 
     private void EnsureReceiveSpace()
@@ -177,7 +179,10 @@ public sealed partial class Http1Connection
         // still gets no content (RFC 9110 §9.3.2), or the client would read it as the next response.
         _plan.OmitBody = _head.Method == HttpMethod.Head
             || (_head.Method == HttpMethod.Unknown && _buffer.AsSpan(_start, _end - _start).StartsWith("HEAD "u8));
-        _server.Log.Info($"{_remote}: {status} {RequestRejection.Message(reason)}");
+        if (_server.Log.AccessEnabled)
+        {
+            _server.Log.Info($"{_remote}: {status} {RequestRejection.Message(reason)}");
+        }
         TransferOutcome outcome = await SendResponseAsync(keepAlive: false).ConfigureAwait(false);
         LogResponse(startedAt, outcome);
         if (outcome == TransferOutcome.Completed)

@@ -87,6 +87,7 @@ public sealed partial class Http1Connection
             _server.Waiter.Forget(_fd);
             _socket.Dispose();
             _receiveCts.Dispose();
+            _writer.Dispose();
             ArrayPool<byte>.Shared.Return(_buffer);
             ArrayPool<byte>.Shared.Return(_headBuffer);
         }

@@ -27,13 +27,9 @@ public sealed class ServerLog : IServerLog, IAsyncDisposable
 
     public bool AccessEnabled => !_quiet;
 
-    public void Info(string message)
-    {
-        if (!_quiet)
-        {
-            _diagnostics.WriteLine($"sluice: {message}");
-        }
-    }
+    // Diagnostics (startup address, shutdown, refused requests) are not the access log: --quiet
+    // silences only the latter, so `serve --port 0 --quiet` still tells where it listens.
+    public void Info(string message) => _diagnostics.WriteLine($"sluice: {message}");
 
     public void Warn(string message) => _diagnostics.WriteLine($"sluice: warning: {message}");
 

@@ -104,7 +104,9 @@ public sealed class DiskReadPool : IDisposable
 
         public bool SimulateUnsupported { get; } = simulateUnsupported;
 
-        public TaskCompletionSource<DiskReadResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Continuations run inline on the disk thread: the chunk is sent (non-blocking) right where
+        // it was read, without a hop through the thread pool.
+        public TaskCompletionSource<DiskReadResult> Completion { get; } = new();
     }
 }
 

@@ -6,20 +6,34 @@ namespace Sluice.Server.Transfer;
 // The write side of one connection: send(2) and sendfile(2) issued directly on the non-blocking
 // socket, with EAGAIN turned into a wait on WritableWaiter bounded by the send timeout. Every
 // call is counted into the caller's tally.
-public sealed class SocketWriter
+public sealed class SocketWriter : IDisposable
 {
     private readonly int _fd;
     private readonly WritableWaiter _waiter;
     private readonly TimeSpan _sendTimeout;
-    private readonly CancellationToken _abort;
+    private readonly CancellationTokenSource _cancel;
+    private long _deadline;
 
     public SocketWriter(int fd, WritableWaiter waiter, TimeSpan sendTimeout, CancellationToken abort)
     {
         _fd = fd;
         _waiter = waiter;
         _sendTimeout = sendTimeout;
-        _abort = abort;
+        // Cancelled by a server abort, or by the heartbeat when a wait outlives the send timeout.
+        _cancel = CancellationTokenSource.CreateLinkedTokenSource(abort);
     }
+
+    // Called by the connection's heartbeat: a client that has not read for SendTimeout is dropped.
+    public void OnHeartbeat(long now)
+    {
+        long deadline = Volatile.Read(ref _deadline);
+        if (deadline != 0 && now > deadline)
+        {
+            _cancel.Cancel();
+        }
+    }
+
+    public void Dispose() => _cancel.Dispose();
 
     public int Fd => _fd;
 
@@ -62,11 +76,10 @@ public sealed class SocketWriter
 
     public async ValueTask<TransferOutcome> WaitWritableAsync()
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_abort);
-        timeout.CancelAfter(_sendTimeout);
+        Volatile.Write(ref _deadline, Environment.TickCount64 + (long)_sendTimeout.TotalMilliseconds);
         try
         {
-            await _waiter.WaitAsync(_fd, timeout.Token).ConfigureAwait(false);
+            await _waiter.WaitAsync(_fd, _cancel.Token).ConfigureAwait(false);
             return TransferOutcome.Completed;
         }
         catch (OperationCanceledException)
@@ -76,6 +89,10 @@ public sealed class SocketWriter
         catch (IOException)
         {
             return TransferOutcome.Failed;
+        }
+        finally
+        {
+            Volatile.Write(ref _deadline, 0);
         }
     }
 }

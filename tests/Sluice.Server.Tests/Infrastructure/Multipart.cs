@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Sluice.Server.Tests.Infrastructure;
+
+internal sealed record BytePart(string ContentType, long First, long Last, long CompleteLength, byte[] Bytes);
+
+// A strict reader of multipart/byteranges (RFC 9110 §14.6, RFC 2046 §5.1): each part's length is
+// taken from its own Content-Range, and the delimiter must follow exactly there.
+internal static partial class Multipart
+{
+    public static string Boundary(string contentType)
+    {
+        Match match = BoundaryRegex().Match(contentType);
+        Assert.True(match.Success, $"no boundary in Content-Type '{contentType}'");
+        Assert.StartsWith("multipart/byteranges", contentType, StringComparison.Ordinal);
+        return match.Groups[1].Value.Trim('"');
+    }
+
+    public static List<BytePart> Parse(byte[] body, string boundary)
+    {
+        var parts = new List<BytePart>();
+        byte[] delimiter = Encoding.ASCII.GetBytes("--" + boundary);
+        int position = 0;
+
+        // Optional preamble, then the first delimiter. The server sends none; CRLF is allowed.
+        int first = body.AsSpan().IndexOf(delimiter);
+        Assert.True(first >= 0, "no boundary delimiter in the body");
+        Assert.True(body.AsSpan(0, first).Trim("\r\n"u8).IsEmpty, "unexpected preamble before the first part");
+        position = first + delimiter.Length;
+        while (true)
+        {
+            if (body.AsSpan(position).StartsWith("--"u8))
+            {
+                position += 2;
+                Assert.True(body.AsSpan(position).Trim("\r\n"u8).IsEmpty, "bytes after the closing delimiter");
+                return parts;
+            }
+
+            Expect(body, ref position, "\r\n"u8);
+            int headEnd = body.AsSpan(position).IndexOf("\r\n\r\n"u8);
+            Assert.True(headEnd >= 0, "part without a header section");
+            string[] lines = Encoding.ASCII.GetString(body, position, headEnd).Split("\r\n");
+            position += headEnd + 4;
+            string? contentType = null;
+            string? contentRange = null;
+            foreach (string line in lines)
+            {
+                int colon = line.IndexOf(':', StringComparison.Ordinal);
+                string name = line[..colon].Trim();
+                string value = line[(colon + 1)..].Trim();
+                if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+                {
+                    contentType = value;
+                }
+                else if (name.Equals("Content-Range", StringComparison.OrdinalIgnoreCase))
+                {
+                    contentRange = value;
+                }
+            }
+
+            Assert.NotNull(contentType);
+            Assert.NotNull(contentRange);
+            (long firstByte, long last, long complete) = ParseContentRange(contentRange);
+            int length = checked((int)(last - firstByte + 1));
+            Assert.True(position + length <= body.Length, $"part {contentRange} runs past the end of the body");
+            parts.Add(new BytePart(contentType, firstByte, last, complete, body.AsSpan(position, length).ToArray()));
+            position += length;
+            Expect(body, ref position, "\r\n"u8);
+            Expect(body, ref position, delimiter);
+        }
+    }
+
+    public static (long First, long Last, long Complete) ParseContentRange(string value)
+    {
+        Match match = ContentRangeRegex().Match(value);
+        Assert.True(match.Success, $"malformed Content-Range '{value}'");
+        return (
+            long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture),
+            long.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture),
+            long.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture));
+    }
+
+    private static void Expect(byte[] body, ref int position, ReadOnlySpan<byte> expected)
+    {
+        if (!body.AsSpan(position).StartsWith(expected))
+        {
+            int end = Math.Min(body.Length, position + 40);
+            Assert.Fail($"expected '{Encoding.ASCII.GetString(expected)}' at {position}, found '{Encoding.ASCII.GetString(body, position, end - position)}'");
+        }
+
+        position += expected.Length;
+    }
+
+    [GeneratedRegex(@"boundary=(""[^""]+""|[^;\s]+)")]
+    private static partial Regex BoundaryRegex();
+
+    [GeneratedRegex(@"^bytes (\d+)-(\d+)/(\d+)$")]
+    private static partial Regex ContentRangeRegex();
+}

@@ -1,0 +1,184 @@
+using System.Net;
+using System.Text;
+using Sluice.Core.Policy;
+using Sluice.Server.Configuration;
+using Sluice.Server.Hosting;
+using Sluice.Server.Logging;
+
+namespace Sluice.Server.Tests.Infrastructure;
+
+// A server on 127.0.0.1 and an ephemeral port over a fresh temporary tree of fixtures:
+//
+//   <base>/secret.txt            outside the root: must never be served (unless via --follow-symlinks)
+//   <base>/root/tiny.txt         a few bytes of text
+//   <base>/root/empty.bin        0 bytes
+//   <base>/root/random.bin       3 MiB + 123 random bytes
+//   <base>/root/blocks.bin       1 MiB + 5 bytes of self-describing 16-byte blocks
+//   <base>/root/sparse.bin       4 GiB + 4 KiB, sparse, with markers around 4 GiB
+//   <base>/root/dir/index.html
+//   <base>/root/listing/         "a&b <c>.txt", "plain.txt", ".hidden", "sub/"
+//   <base>/root/link-in          -> blocks.bin (inside the root)
+//   <base>/root/link-out         -> <base>/secret.txt (absolute, outside)
+//   <base>/root/link-out-rel     -> ../secret.txt (relative, outside)
+internal sealed class TestServer : IAsyncDisposable
+{
+    public const string SecretText = "TOP-SECRET: this file lives outside the served root\n";
+    public const string TinyText = "hello, sluice\n";
+    public const string IndexHtml = "<!doctype html><title>index</title><p>the index page</p>\n";
+    public const int RandomLength = (3 * 1024 * 1024) + 123;
+    public const int BlocksLength = (1024 * 1024) + 5;
+
+    private readonly StringWriter _accessText = new();
+    private readonly StringWriter _diagnosticsText = new();
+    private readonly TextWriter _access;
+    private readonly TextWriter _diagnostics;
+    private readonly ServerLog _log;
+    private bool _disposed;
+
+    private TestServer(string baseDirectory, ServerOptions options)
+    {
+        BaseDirectory = baseDirectory;
+        _access = TextWriter.Synchronized(_accessText);
+        _diagnostics = TextWriter.Synchronized(_diagnosticsText);
+        _log = new ServerLog(_access, _diagnostics, quiet: options.Quiet);
+        Server = new SluiceServer(options, _log);
+    }
+
+    public SluiceServer Server { get; }
+
+    public string BaseDirectory { get; }
+
+    public string Root => Path.Combine(BaseDirectory, "root");
+
+    public string SecretPath => Path.Combine(BaseDirectory, "secret.txt");
+
+    public int Port => Server.LocalEndPoint!.Port;
+
+    public Uri BaseUri => new($"http://127.0.0.1:{Port}/");
+
+    public string AccessLog
+    {
+        get
+        {
+            lock (_access)
+            {
+                return _accessText.ToString();
+            }
+        }
+    }
+
+    public string DiagnosticsLog
+    {
+        get
+        {
+            lock (_diagnostics)
+            {
+                return _diagnosticsText.ToString();
+            }
+        }
+    }
+
+    public static TestServer Start(StrategyOption strategy = StrategyOption.Sendfile, Func<ServerOptions, ServerOptions>? configure = null)
+    {
+        string baseDirectory = Path.Combine(Path.GetTempPath(), "sluice-tests-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            CreateTree(baseDirectory);
+            var options = new ServerOptions
+            {
+                Root = Path.Combine(baseDirectory, "root"),
+                Host = IPAddress.Loopback.ToString(),
+                Port = 0,
+                Strategy = strategy,
+                Quiet = false,
+                HeaderTimeout = TimeSpan.FromSeconds(5),
+                KeepAliveTimeout = TimeSpan.FromSeconds(5),
+                SendTimeout = TimeSpan.FromSeconds(10),
+                ShutdownTimeout = TimeSpan.FromSeconds(5),
+            };
+            var server = new TestServer(baseDirectory, configure is null ? options : configure(options));
+            server.Server.Start();
+            return server;
+        }
+        catch
+        {
+            DeleteTree(baseDirectory);
+            throw;
+        }
+    }
+
+    public string PathOf(string relative) => Path.Combine(Root, relative);
+
+    public Task<RawHttpConnection> ConnectAsync(int receiveBufferSize = 0) => RawHttpConnection.ConnectAsync(Port, receiveBufferSize);
+
+    // One request on a fresh connection that asks to be closed afterwards.
+    public async Task<RawResponse> GetAsync(string target, string extraHeaders = "", string method = "GET")
+    {
+        await using RawHttpConnection connection = await ConnectAsync();
+        await connection.SendAsync($"{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extraHeaders}Connection: close\r\n\r\n");
+        return await connection.ReadResponseAsync(isHead: method == "HEAD");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        try
+        {
+            await Server.DisposeAsync();
+            await _log.DisposeAsync();
+        }
+        finally
+        {
+            DeleteTree(BaseDirectory);
+        }
+    }
+
+    private static void CreateTree(string baseDirectory)
+    {
+        string root = Path.Combine(baseDirectory, "root");
+        Directory.CreateDirectory(root);
+        File.WriteAllText(Path.Combine(baseDirectory, "secret.txt"), SecretText);
+        File.WriteAllText(Path.Combine(root, "tiny.txt"), TinyText);
+        File.WriteAllBytes(Path.Combine(root, "empty.bin"), []);
+        Fixtures.WriteRandomFile(Path.Combine(root, "random.bin"), RandomLength, seed: 20250101);
+        Fixtures.WriteBlocksFile(Path.Combine(root, "blocks.bin"), BlocksLength);
+        Fixtures.WriteSparseFile(Path.Combine(root, "sparse.bin"));
+
+        Directory.CreateDirectory(Path.Combine(root, "dir"));
+        File.WriteAllText(Path.Combine(root, "dir", "index.html"), IndexHtml);
+
+        string listing = Path.Combine(root, "listing");
+        Directory.CreateDirectory(Path.Combine(listing, "sub"));
+        File.WriteAllText(Path.Combine(listing, "a&b <c>.txt"), "ampersand and angle brackets\n");
+        File.WriteAllText(Path.Combine(listing, "plain.txt"), "plain\n");
+        File.WriteAllText(Path.Combine(listing, ".hidden"), "dotfile\n");
+
+        File.CreateSymbolicLink(Path.Combine(root, "link-in"), "blocks.bin");
+        File.CreateSymbolicLink(Path.Combine(root, "link-out"), Path.Combine(baseDirectory, "secret.txt"));
+        File.CreateSymbolicLink(Path.Combine(root, "link-out-rel"), Path.Combine("..", "secret.txt"));
+    }
+
+    private static void DeleteTree(string baseDirectory)
+    {
+        try
+        {
+            if (Directory.Exists(baseDirectory))
+            {
+                Directory.Delete(baseDirectory, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    public static string Ascii(byte[] bytes) => Encoding.ASCII.GetString(bytes);
+}
