@@ -277,6 +277,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="small files and 3 s wrk runs, for a smoke test")
     ap.add_argument("--out")
     ap.add_argument("--data", help="directory for the test files (default: a new one under /var/tmp)")
+    ap.add_argument("--workloads", default="w1,w2,w3,w4,w5", help="subset to run, e.g. w4,w5 (the ratio table then covers only those)")
     args = ap.parse_args()
 
     big = 256 * MiB if args.quick else GiB
@@ -311,6 +312,7 @@ def main():
         "w4": ["sluice-auto", "nginx-sendfile", "nginx-copy"],
         "w5": ["sluice-auto", "nginx-sendfile", "nginx-copy"],
     }
+    plan = {w: names for w, names in plan.items() if w in args.workloads.split(",")}
     results = {w: {n: [] for n in names} for w, names in plan.items()}
     log = open(os.path.join(workdir, "servers.log"), "w")
     started = time.time()
@@ -356,6 +358,8 @@ def main():
         return rows
 
     for key, title, _ in WORKLOADS:
+        if key not in plan:
+            continue
         lines.append(f"## {key}: {title}")
         keys = list(results[key][plan[key][0]][0].keys())
         lines += table(key, keys) + [""]
@@ -379,8 +383,10 @@ def main():
     lines += ["## Ratios: sluice-auto / nginx's best configuration (median of per-round ratios)", "",
               "| workload | metric | ratio | target |", "|---|---|---|---|"]
     for w, metric, higher, target in targets:
+        if w not in plan:
+            continue
         lines.append(f"| {w} | {metric} ({'higher' if higher else 'lower'} is better) | {ratio(w, metric, higher):.2f} | {target} |")
-    rss = med([r["rssMiB"] for r in results["w4"]["sluice-auto"]])
+    rss = med([r["rssMiB"] for r in results["w4"]["sluice-auto"]]) if "w4" in plan else float("nan")
     lines += ["", f"Sluice resident memory high-water during w4: {rss:.1f} MiB (target ≤ 64 MiB).", "",
               "w3 residency: percentage of the cold file in the page cache after the download "
               "(`residentPct`): direct I/O leaves it out, sendfile pulls it in.", ""]

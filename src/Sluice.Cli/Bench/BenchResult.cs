@@ -82,7 +82,7 @@ internal sealed class BenchResult
     // the socket (1), sendfile moves page references (0). The receiving side is not counted.
     public static int ModelCopies(string strategy) => strategy switch
     {
-        "buffered" or "dontcache" => 2,
+        "buffered" or "dontcache" or "copy" => 2,
         "direct" => 1,
         "sendfile" => 0,
         _ => -1,

@@ -4,6 +4,8 @@ public enum DecisionReason : byte
 {
     // --strategy named a fixed mechanism.
     Forced,
+    // auto: the body is no larger than --copy-threshold.
+    Small,
     // auto: the body is smaller than --direct-threshold.
     BelowThreshold,
     // auto: large, but the requested range is already in the page cache: sendfile is cheaper.

@@ -8,4 +8,5 @@ public enum StrategyOption : byte
     Buffered,
     Direct,
     Dontcache,
+    Copy,
 }

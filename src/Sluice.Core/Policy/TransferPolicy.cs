@@ -30,6 +30,13 @@ public static class TransferPolicy
                 return new(TransferStrategy.Direct, DecisionReason.Forced);
             case StrategyOption.Dontcache:
                 return new(TransferStrategy.Dontcache, DecisionReason.Forced);
+            case StrategyOption.Copy:
+                return new(TransferStrategy.Copy, DecisionReason.Forced);
+        }
+
+        if (bodyLength <= options.CopyThreshold)
+        {
+            return new(TransferStrategy.Copy, DecisionReason.Small);
         }
 
         if (bodyLength < options.DirectThreshold)

@@ -11,4 +11,7 @@ public enum TransferStrategy : byte
     Direct,
     // buffered preadv2(RWF_DONTCACHE): read-ahead kept, pages dropped after use.
     Dontcache,
+    // the whole (small) body read with one pread into the buffer that holds the head, one send:
+    // nginx's copy path. Per request it replaces sendfile's page-by-page splice with one copy.
+    Copy,
 }

@@ -43,6 +43,9 @@ public sealed record ServerOptions
 
     public bool Quiet { get; init; }
 
+    // auto: bodies up to this size go by one pread + one send (0 disables).
+    public long CopyThreshold { get; init; } = 128 * 1024;
+
     // auto: bodies at or above this size bypass the page cache unless already resident.
     public long DirectThreshold { get; init; } = 4L * 1024 * 1024;
 
@@ -72,6 +75,7 @@ public sealed record ServerOptions
     public TransferPolicyOptions Policy => new()
     {
         Option = Strategy,
+        CopyThreshold = CopyThreshold,
         DirectThreshold = DirectThreshold,
         LargeStrategy = LargeStrategy,
     };
@@ -107,6 +111,11 @@ public sealed record ServerOptions
         if (SendfileChunkBytes < 4096 || BufferedChunkBytes < 512)
         {
             errors.Add("chunk sizes are too small");
+        }
+
+        if (CopyThreshold is < 0 or > 16 * 1024 * 1024)
+        {
+            errors.Add("--copy-threshold must be between 0 and 16 MiB");
         }
 
         if (DirectThreshold < 0)

@@ -5,30 +5,42 @@ using Sluice.Interop.Pal;
 
 namespace Sluice.Server.Transfer;
 
-// The seed's classic loop, kept on purpose as the measured baseline and the universal fallback:
-// pread 32 KiB into a user buffer, send it, repeat — two system calls and two CPU copies per chunk.
-// The response head rides in the first send (as nginx's copy path does with writev).
+// The copy loop: pread a chunk into a user buffer, send it, repeat — two system calls and two CPU
+// copies per chunk. The response head rides in the first send (as nginx's copy path does with
+// writev). Two instances exist:
+//  - buffered: the seed's classic 32 KiB loop, kept on purpose as the measured baseline and as
+//    the universal fallback of the other mechanisms;
+//  - copy: small bodies read whole (one pread) behind the head and sent in one send.
 public sealed class BufferedTransfer : ITransferMechanism
 {
     private readonly int _chunkBytes;
 
-    public BufferedTransfer(int chunkBytes)
+    public BufferedTransfer(int chunkBytes, TransferStrategy strategy = TransferStrategy.Buffered)
     {
         _chunkBytes = chunkBytes;
+        Strategy = strategy;
     }
 
-    public TransferStrategy Strategy => TransferStrategy.Buffered;
+    public TransferStrategy Strategy { get; }
 
     public async ValueTask<TransferOutcome> SendAsync(SocketWriter writer, ReadOnlyMemory<byte> head, FileBody body, TransferTally tally)
     {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(head.Length + _chunkBytes);
+        int largestPreamble = 0;
+        foreach (FileSegment segment in body.Segments)
+        {
+            largestPreamble = Math.Max(largestPreamble, segment.Preamble.Length);
+        }
+
+        // Sized to what is needed: a 4 KiB file does not rent a 32 KiB buffer.
+        int bufferBytes = head.Length + largestPreamble + (int)Math.Min(_chunkBytes, body.Length);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(bufferBytes);
         try
         {
             ReadOnlyMemory<byte> pending = head;
             for (int i = 0; i < body.Segments.Count; i++)
             {
                 FileSegment segment = body.Segments[i];
-                TransferOutcome outcome = await SendRangeAsync(writer, body.File, segment.Offset, segment.Length, Concat(pending, segment.Preamble), buffer, tally).ConfigureAwait(false);
+                TransferOutcome outcome = await SendRangeAsync(writer, body.File, segment.Offset, segment.Length, pending, segment.Preamble, buffer, tally).ConfigureAwait(false);
                 if (outcome != TransferOutcome.Completed)
                 {
                     return outcome;
@@ -47,15 +59,20 @@ public sealed class BufferedTransfer : ITransferMechanism
         }
     }
 
-    // Sends `prefix` then [offset, offset+length) of file by pread + send. Also used by the other
-    // mechanisms as their fallback when the kernel refuses their path.
+    // Sends prefix and preamble, then [offset, offset+length) of file by pread + send, the
+    // prefixes riding in the first send. Also the fallback of the other mechanisms.
     internal async ValueTask<TransferOutcome> SendRangeAsync(
-        SocketWriter writer, SafeFileHandle file, long offset, long length, ReadOnlyMemory<byte> prefix, byte[] buffer, TransferTally tally)
+        SocketWriter writer, SafeFileHandle file, long offset, long length, ReadOnlyMemory<byte> prefix, ReadOnlyMemory<byte> preamble, byte[] buffer, TransferTally tally)
     {
-        int prefixLength = prefix.Length;
-        if (prefixLength > 0 && prefixLength + _chunkBytes > buffer.Length)
+        int prefixLength = prefix.Length + preamble.Length;
+        if (prefixLength >= buffer.Length)
         {
             TransferOutcome sent = await writer.SendAsync(prefix, more: true, tally).ConfigureAwait(false);
+            if (sent == TransferOutcome.Completed)
+            {
+                sent = await writer.SendAsync(preamble, more: true, tally).ConfigureAwait(false);
+            }
+
             if (sent != TransferOutcome.Completed)
             {
                 return sent;
@@ -66,12 +83,13 @@ public sealed class BufferedTransfer : ITransferMechanism
         else
         {
             prefix.CopyTo(buffer);
+            preamble.CopyTo(buffer.AsMemory(prefix.Length));
         }
 
         long remaining = length;
         while (remaining > 0)
         {
-            int want = (int)Math.Min(_chunkBytes, remaining);
+            int want = (int)Math.Min(Math.Min(_chunkBytes, buffer.Length - prefixLength), remaining);
             IoResult read = FilePal.Pread(file, buffer.AsSpan(prefixLength, want), offset);
             tally.Preads++;
             if (read.Status == IoStatus.EndOfFile)
@@ -103,23 +121,5 @@ public sealed class BufferedTransfer : ITransferMechanism
         }
 
         return TransferOutcome.Completed;
-    }
-
-    private static ReadOnlyMemory<byte> Concat(ReadOnlyMemory<byte> a, ReadOnlyMemory<byte> b)
-    {
-        if (a.IsEmpty)
-        {
-            return b;
-        }
-
-        if (b.IsEmpty)
-        {
-            return a;
-        }
-
-        var joined = new byte[a.Length + b.Length];
-        a.CopyTo(joined);
-        b.CopyTo(joined.AsMemory(a.Length));
-        return joined;
     }
 }

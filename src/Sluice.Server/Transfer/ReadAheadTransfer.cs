@@ -189,7 +189,7 @@ public abstract class ReadAheadTransfer : ITransferMechanism
         byte[] buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
         {
-            return await _fallback.SendRangeAsync(writer, file, offset, length, ReadOnlyMemory<byte>.Empty, buffer, tally).ConfigureAwait(false);
+            return await _fallback.SendRangeAsync(writer, file, offset, length, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, buffer, tally).ConfigureAwait(false);
         }
         finally
         {

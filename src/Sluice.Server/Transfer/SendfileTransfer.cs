@@ -98,7 +98,7 @@ public sealed class SendfileTransfer : ITransferMechanism
                         byte[] buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
                         try
                         {
-                            return await _fallback.SendRangeAsync(writer, body.File, offset, end - offset, ReadOnlyMemory<byte>.Empty, buffer, tally).ConfigureAwait(false);
+                            return await _fallback.SendRangeAsync(writer, body.File, offset, end - offset, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, buffer, tally).ConfigureAwait(false);
                         }
                         finally
                         {

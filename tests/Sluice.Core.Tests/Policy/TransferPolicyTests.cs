@@ -8,8 +8,10 @@ public sealed class TransferPolicyTests
 
     public static TheoryData<StrategyOption, long, bool, double?, TransferStrategy, DecisionReason> Table => new()
     {
-        // auto: small → sendfile whatever the residency
-        { StrategyOption.Auto, 4096, false, null, TransferStrategy.Sendfile, DecisionReason.BelowThreshold },
+        // auto: small → one copy; medium → sendfile, whatever the residency
+        { StrategyOption.Auto, 1, false, null, TransferStrategy.Copy, DecisionReason.Small },
+        { StrategyOption.Auto, 128 * 1024, false, 0.0, TransferStrategy.Copy, DecisionReason.Small },
+        { StrategyOption.Auto, (128 * 1024) + 1, false, null, TransferStrategy.Sendfile, DecisionReason.BelowThreshold },
         { StrategyOption.Auto, (4 * MiB) - 1, false, 0.0, TransferStrategy.Sendfile, DecisionReason.BelowThreshold },
         // auto: at the threshold and cold → the large strategy
         { StrategyOption.Auto, 4 * MiB, false, 0.0, TransferStrategy.Direct, DecisionReason.LargeCold },
@@ -24,6 +26,7 @@ public sealed class TransferPolicyTests
         { StrategyOption.Buffered, 1, false, 1.0, TransferStrategy.Buffered, DecisionReason.Forced },
         { StrategyOption.Direct, 1, false, 1.0, TransferStrategy.Direct, DecisionReason.Forced },
         { StrategyOption.Dontcache, 1L << 32, false, null, TransferStrategy.Dontcache, DecisionReason.Forced },
+        { StrategyOption.Copy, 1L << 32, false, null, TransferStrategy.Copy, DecisionReason.Forced },
         // TLS always needs user-space bytes
         { StrategyOption.Sendfile, 1, true, 1.0, TransferStrategy.Buffered, DecisionReason.Tls },
         { StrategyOption.Auto, 1L << 30, true, 0.0, TransferStrategy.Buffered, DecisionReason.Tls },
@@ -40,9 +43,10 @@ public sealed class TransferPolicyTests
     [Fact]
     public void LargeStrategyAndThresholdAreConfigurable()
     {
-        var options = new TransferPolicyOptions { DirectThreshold = 100, LargeStrategy = TransferStrategy.Dontcache };
+        var options = new TransferPolicyOptions { CopyThreshold = 0, DirectThreshold = 100, LargeStrategy = TransferStrategy.Dontcache };
         Assert.Equal(new TransferDecision(TransferStrategy.Sendfile, DecisionReason.BelowThreshold), TransferPolicy.Decide(options, 99, false, 0));
         Assert.Equal(new TransferDecision(TransferStrategy.Dontcache, DecisionReason.LargeCold), TransferPolicy.Decide(options, 100, false, 0));
+        Assert.Equal(new TransferDecision(TransferStrategy.Copy, DecisionReason.Small), TransferPolicy.Decide(options with { CopyThreshold = 50 }, 50, false, 0));
     }
 
     [Theory]

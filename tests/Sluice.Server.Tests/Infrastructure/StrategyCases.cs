@@ -10,6 +10,6 @@ internal static class StrategyCases
     // Every forced strategy plus the policy: the bytes must be the same whichever path moves them.
     public static TheoryData<StrategyOption> All => new()
     {
-        StrategyOption.Sendfile, StrategyOption.Buffered, StrategyOption.Direct, StrategyOption.Dontcache, StrategyOption.Auto,
+        StrategyOption.Sendfile, StrategyOption.Buffered, StrategyOption.Direct, StrategyOption.Dontcache, StrategyOption.Copy, StrategyOption.Auto,
     };
 }

@@ -3,8 +3,8 @@ using Sluice.Server.Tests.Infrastructure;
 
 namespace Sluice.Server.Tests.Strategies;
 
-// auto, observed from outside (access log and metrics): sendfile for small files and for large
-// resident ones, the cache-bypassing strategy for large cold ones.
+// auto, observed from outside (access log and metrics): one copy for small files, sendfile for
+// medium files and large resident ones, the cache-bypassing strategy for large cold ones.
 public sealed class AutoPolicyTests
 {
     [Theory]
@@ -12,12 +12,15 @@ public sealed class AutoPolicyTests
     [InlineData(TransferStrategy.Dontcache)]
     public async Task AutoChoosesByThresholdAndResidency(TransferStrategy large)
     {
-        await using TestServer server = TestServer.Start(StrategyOption.Auto, o => o with { DirectThreshold = 1024 * 1024, LargeStrategy = large });
+        // blocks.bin (1 MiB + 5) sits between the copy threshold and the direct threshold.
+        await using TestServer server = TestServer.Start(StrategyOption.Auto, o => o with { CopyThreshold = 64 * 1024, DirectThreshold = 2 * 1024 * 1024, LargeStrategy = large });
         string path = server.PathOf("random.bin");
         string largeName = large.ToString().ToLowerInvariant();
 
         RawResponse small = await server.GetAsync("/tiny.txt");
         Assert.Equal(200, small.Status);
+        RawResponse medium = await server.GetAsync("/blocks.bin");
+        Assert.Equal(200, medium.Status);
 
         PageCache.FlushAndEvict(path);
         RawResponse cold = await server.GetAsync("/random.bin");
@@ -27,13 +30,15 @@ public sealed class AutoPolicyTests
         RawResponse hot = await server.GetAsync("/random.bin");
         Assert.Equal(TestServer.RandomLength, hot.Body.Length);
 
-        string[] lines = await AccessLinesAsync(server, 3);
+        string[] lines = await AccessLinesAsync(server, 4);
         Assert.Contains("/tiny.txt", lines[0]);
-        Assert.Contains("strategy=sendfile reason=belowthreshold", lines[0]);
-        Assert.Contains($"strategy={largeName} reason=largecold", lines[1]);
-        Assert.Contains("strategy=sendfile reason=resident", lines[2]);
+        Assert.Contains("strategy=copy reason=small", lines[0]);
+        Assert.Contains("strategy=sendfile reason=belowthreshold", lines[1]);
+        Assert.Contains($"strategy={largeName} reason=largecold", lines[2]);
+        Assert.Contains("strategy=sendfile reason=resident", lines[3]);
 
         var metrics = server.Server.Metrics;
+        Assert.Equal(1, metrics.Decisions(DecisionReason.Small, TransferStrategy.Copy));
         Assert.Equal(1, metrics.Decisions(DecisionReason.BelowThreshold, TransferStrategy.Sendfile));
         Assert.Equal(1, metrics.Decisions(DecisionReason.LargeCold, large));
         Assert.Equal(1, metrics.Decisions(DecisionReason.Resident, TransferStrategy.Sendfile));
