@@ -80,6 +80,35 @@ public sealed partial class DirectoryTests
         Assert.Equal(404, (await server.GetAsync("/no-such-file")).Status);
     }
 
+    [Fact]
+    public async Task ListingShowsSymlinksInsideTheRootAndHidesThoseLeavingIt()
+    {
+        await using var server = TestServer.Start();
+
+        RawResponse listing = await server.GetAsync("/");
+
+        Assert.Equal(200, listing.Status);
+        string[] hrefs = HrefRegex().Matches(listing.BodyText).Select(m => m.Groups[1].Value).ToArray();
+        Assert.Contains("link-in", hrefs);
+        Assert.DoesNotContain("link-out", hrefs);
+        Assert.DoesNotContain("link-out-rel", hrefs);
+        // The inside link is listed with its target's size, as a request for it would get.
+        Assert.Contains(DirectoryListingSize(TestServer.BlocksLength), listing.BodyText);
+    }
+
+    [Fact]
+    public async Task WithFollowSymlinksTheOutsideLinksAreListedToo()
+    {
+        await using var server = TestServer.Start(configure: o => o with { FollowSymlinks = true });
+
+        string[] hrefs = HrefRegex().Matches((await server.GetAsync("/")).BodyText).Select(m => m.Groups[1].Value).ToArray();
+
+        Assert.Contains("link-out", hrefs);
+        Assert.Contains("link-out-rel", hrefs);
+    }
+
+    private static string DirectoryListingSize(long bytes) => Sluice.Core.Listing.DirectoryListingRenderer.FormatSize(bytes);
+
     [GeneratedRegex("href=\"([^\"]*)\"")]
     private static partial Regex HrefRegex();
 }

@@ -49,7 +49,7 @@ public sealed class ProtocolErrorTests
     [InlineData("DELETE")]
     [InlineData("PATCH")]
     [InlineData("OPTIONS")]
-    public async Task OtherMethodsGet405WithAllow(string method)
+    public async Task KnownMethodsOtherThanGetAndHeadGet405WithAllow(string method)
     {
         await using var server = TestServer.Start();
 
@@ -59,6 +59,17 @@ public sealed class ProtocolErrorTests
         Assert.Equal("GET, HEAD", response.Header("Allow"));
         Assert.True(File.Exists(server.PathOf("tiny.txt")));
         Assert.Equal(TestServer.TinyText, File.ReadAllText(server.PathOf("tiny.txt")));
+    }
+
+    [Fact]
+    public async Task AnUnknownMethodGets501()
+    {
+        await using var server = TestServer.Start();
+
+        RawResponse response = await server.GetAsync("/tiny.txt", "", "BREW");
+
+        Assert.Equal(501, response.Status);
+        Assert.Equal("GET, HEAD", response.Header("Allow"));
     }
 
     [Fact]

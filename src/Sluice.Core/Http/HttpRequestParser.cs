@@ -176,12 +176,9 @@ public static class HttpRequestParser
             return HttpVersion.Unknown;
         }
 
-        return token[7] switch
-        {
-            (byte)'1' => HttpVersion.Http11,
-            (byte)'0' => HttpVersion.Http10,
-            _ => HttpVersion.Unknown,
-        };
+        // RFC 9112 §2.3 / RFC 9110 §2.5: a 1.x request with a higher minor version is answered as
+        // 1.1 (the highest minor version this server conforms to), not refused.
+        return token[7] == '0' ? HttpVersion.Http10 : HttpVersion.Http11;
     }
 
     internal static HttpMethod ParseMethod(ReadOnlySpan<byte> token) => token.Length switch

@@ -52,7 +52,7 @@ public static class DirectoryListingRenderer
     }
 
     // Binary units, one decimal at most: "512 B", "1.5 MiB".
-    internal static string FormatSize(long size)
+    public static string FormatSize(long size)
     {
         if (size < 1024)
         {

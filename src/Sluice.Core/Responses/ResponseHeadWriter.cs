@@ -99,9 +99,27 @@ public ref struct ResponseHeadWriter
 
     private void Ascii(string value)
     {
-        // Field values we emit are ASCII by construction (paths are percent-encoded).
+        // Field values we emit are ASCII by construction (paths are percent-encoded). Should one
+        // ever not be, it is written with '?' in place of each non-ASCII char: never a CR or LF
+        // from data, and never mistaken for a full buffer.
+        if (value.Length > _buffer.Length - _position)
+        {
+            _overflow = true;
+            return;
+        }
+
         OperationStatus status = System.Text.Ascii.FromUtf16(value, _buffer[_position..], out int written);
-        if (status != OperationStatus.Done)
+        if (status == OperationStatus.InvalidData || (status == OperationStatus.Done && value.AsSpan().IndexOfAnyInRange('\0', '\u001f') >= 0))
+        {
+            for (int i = 0; i < value.Length; i++)
+            {
+                char c = value[i];
+                _buffer[_position + i] = c is >= ' ' and < (char)0x7F ? (byte)c : (byte)'?';
+            }
+
+            written = value.Length;
+        }
+        else if (status != OperationStatus.Done)
         {
             _overflow = true;
             return;

@@ -1,47 +1,54 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 
 namespace Sluice.Interop.Memory;
 
-// A bounded pool of equally sized aligned buffers. Beyond the bound, returned buffers are freed,
-// so a burst of large transfers does not pin memory forever.
+// Equally sized aligned buffers under a process-wide budget. Native memory is invisible to the
+// GC, so without a bound, clients that stop reading could pin unbounded memory; with it, at most
+// MaxBuffers × BufferBytes exist at any time. Idle buffers are kept for reuse up to the budget.
 public sealed class AlignedBufferPool : IDisposable
 {
     private readonly ConcurrentBag<AlignedBuffer> _free = [];
-    private readonly int _maxRetained;
-    private int _retained;
+    private readonly SemaphoreSlim _budget;
 
-    public AlignedBufferPool(int bufferBytes, int alignment, int maxRetained)
+    public AlignedBufferPool(int bufferBytes, int alignment, int maxBuffers)
     {
         BufferBytes = bufferBytes;
         Alignment = alignment;
-        _maxRetained = maxRetained;
+        MaxBuffers = maxBuffers;
+        _budget = new SemaphoreSlim(maxBuffers, maxBuffers);
     }
 
     public int BufferBytes { get; }
 
     public int Alignment { get; }
 
-    public AlignedBuffer Rent()
+    public int MaxBuffers { get; }
+
+    public int InUse => MaxBuffers - _budget.CurrentCount;
+
+    public bool TryRent([NotNullWhen(true)] out AlignedBuffer? buffer)
     {
-        if (_free.TryTake(out AlignedBuffer? buffer))
+        if (!_budget.Wait(0))
         {
-            Interlocked.Decrement(ref _retained);
-            return buffer;
+            buffer = null;
+            return false;
         }
 
-        return new AlignedBuffer(BufferBytes, Alignment);
+        buffer = Take();
+        return true;
+    }
+
+    public async ValueTask<AlignedBuffer> RentAsync()
+    {
+        await _budget.WaitAsync().ConfigureAwait(false);
+        return Take();
     }
 
     public void Return(AlignedBuffer buffer)
     {
-        if (Interlocked.Increment(ref _retained) <= _maxRetained)
-        {
-            _free.Add(buffer);
-            return;
-        }
-
-        Interlocked.Decrement(ref _retained);
-        ((IDisposable)buffer).Dispose();
+        _free.Add(buffer);
+        _budget.Release();
     }
 
     public void Dispose()
@@ -51,4 +58,6 @@ public sealed class AlignedBufferPool : IDisposable
             ((IDisposable)buffer).Dispose();
         }
     }
+
+    private AlignedBuffer Take() => _free.TryTake(out AlignedBuffer? buffer) ? buffer : new AlignedBuffer(BufferBytes, Alignment);
 }

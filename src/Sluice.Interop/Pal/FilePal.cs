@@ -71,6 +71,12 @@ public static partial class FilePal
         return true;
     }
 
+    // Nanoseconds since 1970 fit a long until 2262; ext4 allows later dates: clamp, never wrap.
+    private static long ToNanoseconds(long seconds, uint nanoseconds) =>
+        seconds >= long.MaxValue / 1_000_000_000L - 1 ? long.MaxValue - 999_999_999L
+        : seconds <= long.MinValue / 1_000_000_000L + 1 ? long.MinValue + 999_999_999L
+        : (seconds * 1_000_000_000L) + nanoseconds;
+
     private static FileMetadata ToMetadata(in Libc.StatxBuffer buffer)
     {
         int type = buffer.Mode & Libc.S_IFMT;
@@ -79,8 +85,8 @@ public static partial class FilePal
             Length: (long)buffer.Size,
             Inode: buffer.Inode,
             Device: ((ulong)buffer.DevMajor << 32) | buffer.DevMinor,
-            ModifiedUnixNanoseconds: (buffer.MtimeSeconds * 1_000_000_000L) + buffer.MtimeNanoseconds,
-            ChangedUnixNanoseconds: (buffer.CtimeSeconds * 1_000_000_000L) + buffer.CtimeNanoseconds,
+            ModifiedUnixNanoseconds: ToNanoseconds(buffer.MtimeSeconds, buffer.MtimeNanoseconds),
+            ChangedUnixNanoseconds: ToNanoseconds(buffer.CtimeSeconds, buffer.CtimeNanoseconds),
             IsDirectory: type == Libc.S_IFDIR,
             IsRegularFile: type == Libc.S_IFREG,
             DirectIoOffsetAlignment: hasDio ? buffer.DioOffsetAlign : 0,

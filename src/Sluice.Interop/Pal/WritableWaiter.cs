@@ -124,7 +124,9 @@ public sealed class WritableWaiter : IDisposable
                 int n = Libc.EpollWait(epollFd, events, MaxEvents, 1000);
                 if (n < 0)
                 {
-                    if (Libc.LastErrno == Errno.EINTR)
+                    // EINTR is routine; anything else (EBADF after Dispose) ends the loop only
+                    // when disposing, otherwise the shard would go silent and every wait on it hang.
+                    if (Libc.LastErrno == Errno.EINTR || !_disposed)
                     {
                         continue;
                     }

@@ -57,6 +57,9 @@ public sealed record ServerOptions
 
     public int ReadsInFlight { get; init; } = 4;
 
+    // All direct/dontcache read buffers together never exceed this (native memory).
+    public long ReadBufferBudgetBytes { get; init; } = 64L * 1024 * 1024;
+
     // Threads that perform blocking disk reads (nginx: aio threads), so reads never block the
     // threads that accept, parse and send.
     public int DiskThreads { get; init; } = 4;
@@ -113,9 +116,14 @@ public sealed record ServerOptions
             errors.Add("chunk sizes are too small");
         }
 
-        if (CopyThreshold is < 0 or > 16 * 1024 * 1024)
+        // Each copy response rents a buffer of its body's size: keep that small.
+        if (CopyThreshold is < 0 or > 1024 * 1024)
         {
-            errors.Add("--copy-threshold must be between 0 and 16 MiB");
+            errors.Add("--copy-threshold must be between 0 and 1 MiB");
+        }
+        else if (CopyThreshold >= DirectThreshold && DirectThreshold > 0)
+        {
+            errors.Add("--copy-threshold must be below --direct-threshold");
         }
 
         if (DirectThreshold < 0)

@@ -111,13 +111,12 @@ public sealed partial class Http1Connection
     {
         _tally.Reset();
         _tally.PolicyCalls = _plan.PolicySyscalls;
-        int headLength = WriteHead(keepAlive);
-        ReadOnlyMemory<byte> head = _headBuffer.AsMemory(0, headLength);
         FileBody? body = _plan.FileBody;
         if (body is not null)
         {
             try
             {
+                ReadOnlyMemory<byte> head = _headBuffer.AsMemory(0, WriteHead(keepAlive));
                 _server.Metrics.CountDecision(_plan.Decision!.Value);
                 ITransferMechanism mechanism = _server.Mechanism(_plan.Decision.Value.Strategy);
                 TransferOutcome outcome = await mechanism.SendAsync(_writer, head, body, _tally).ConfigureAwait(false);
@@ -130,6 +129,7 @@ public sealed partial class Http1Connection
             }
         }
 
+        int headLength = WriteHead(keepAlive);
         ReadOnlyMemory<byte> inline = _plan.OmitBody ? ReadOnlyMemory<byte>.Empty : _plan.InlineBody;
         TransferOutcome result;
         if (headLength + inline.Length <= _headBuffer.Length)
@@ -140,7 +140,7 @@ public sealed partial class Http1Connection
         }
         else
         {
-            result = await _writer.SendAsync(head, more: true, _tally).ConfigureAwait(false);
+            result = await _writer.SendAsync(_headBuffer.AsMemory(0, headLength), more: true, _tally).ConfigureAwait(false);
             if (result == TransferOutcome.Completed)
             {
                 result = await _writer.SendAsync(inline, more: false, _tally).ConfigureAwait(false);
@@ -160,6 +160,12 @@ public sealed partial class Http1Connection
             if (length >= 0)
             {
                 return length;
+            }
+
+            // Heads are a few hundred bytes; a Location of a long path may need more, never 64 KiB.
+            if (_headBuffer.Length >= 64 * 1024)
+            {
+                throw new InvalidOperationException("response head does not fit in 64 KiB");
             }
 
             byte[] bigger = ArrayPool<byte>.Shared.Rent(_headBuffer.Length * 2);

@@ -64,7 +64,18 @@ public sealed partial class Http1Connection
         }
     }
 
-    public void Abort() => _socket.Dispose();
+    // Shutdown, not Dispose: the descriptor number stays ours until RunAsync's finally closes it,
+    // so a write still in progress on another thread can never hit a reused descriptor.
+    public void Abort()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+        }
+    }
 
     public async Task RunAsync()
     {

@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using Sluice.Core.Http;
 using Sluice.Core.Listing;
 using Sluice.Core.Paths;
@@ -9,7 +10,7 @@ public sealed partial class FileHandler
 {
     private const string HtmlType = "text/html; charset=utf-8";
 
-    private void HandleDirectory(HttpRequestHead request, ResponsePlan plan, string relative, bool trailingSlash, DateTimeOffset now)
+    private void HandleDirectory(HttpRequestHead request, ResponsePlan plan, FileRef directory, string relative, bool trailingSlash, DateTimeOffset now)
     {
         string clientPath = relative.Length == 0 ? "/" : "/" + relative + "/";
         if (!trailingSlash)
@@ -35,7 +36,7 @@ public sealed partial class FileHandler
         List<DirectoryEntry> entries;
         try
         {
-            entries = ReadEntries(Path.Join(_rootPath, relative));
+            entries = ReadEntries(directory, relative);
         }
         catch (UnauthorizedAccessException)
         {
@@ -53,12 +54,37 @@ public sealed partial class FileHandler
         plan.OmitBody = omit;
     }
 
-    private static List<DirectoryEntry> ReadEntries(string directory)
+    // Lists the directory that was opened confined to the root, through its descriptor
+    // (/proc/self/fd/N), never through the path again: a directory swapped for a symlink after
+    // the open cannot redirect the listing. A symlink entry is shown with what a request for it
+    // would get (opened confined, so with its target's size and date) and hidden when that open
+    // is refused: the listing never reveals anything outside the root.
+    private List<DirectoryEntry> ReadEntries(FileRef directory, string relative)
     {
         var entries = new List<DirectoryEntry>();
         var options = new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0, RecurseSubdirectories = false };
-        foreach (FileSystemInfo info in new DirectoryInfo(directory).EnumerateFileSystemInfos("*", options))
+        string path = "/proc/self/fd/" + ((int)directory.Handle.DangerousGetHandle()).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (FileSystemInfo info in new DirectoryInfo(path).EnumerateFileSystemInfos("*", options))
         {
+            if (info.LinkTarget is not null)
+            {
+                string target = relative.Length == 0 ? info.Name : relative + "/" + info.Name;
+                if (FilePal.TryOpenBeneath(_root, target, confine: !_followSymlinks, direct: false, out SafeFileHandle linked) != FileOpenStatus.Opened)
+                {
+                    continue;
+                }
+
+                using (linked)
+                {
+                    if (FilePal.TryGetMetadata(linked, out FileMetadata metadata))
+                    {
+                        entries.Add(new DirectoryEntry(info.Name, metadata.IsDirectory, metadata.IsDirectory ? 0 : metadata.Length, metadata.Modified));
+                    }
+                }
+
+                continue;
+            }
+
             bool isDirectory = info is DirectoryInfo;
             long size = info is FileInfo f ? SafeLength(f) : 0;
             entries.Add(new DirectoryEntry(info.Name, isDirectory, size, info.LastWriteTimeUtc));

@@ -31,10 +31,12 @@ public sealed partial class FileHandler
 
     public void Handle(HttpRequestHead request, ResponsePlan plan, DateTimeOffset now)
     {
-        // RFC 9110 §9.1: a read-only origin answers 405 to other methods, listing what it allows.
+        // RFC 9110 §15.5.6: a read-only origin answers 405 to the methods it knows but does not
+        // allow, listing those it does; §15.6.2: a method it does not recognize gets 501.
         if (request.Method is not (HttpMethod.Get or HttpMethod.Head))
         {
-            plan.SetInline(405, ErrorBodies.For(405), ErrorBodies.ContentType);
+            int status = request.Method == HttpMethod.Unknown ? 501 : 405;
+            plan.SetInline(status, ErrorBodies.For(status), ErrorBodies.ContentType);
             plan.AllowGetHead = true;
             return;
         }
@@ -66,8 +68,15 @@ public sealed partial class FileHandler
         FileMetadata metadata = file.Metadata;
         if (metadata.IsDirectory)
         {
-            file.Release();
-            HandleDirectory(request, plan, relative, trailingSlash, now);
+            try
+            {
+                HandleDirectory(request, plan, file, relative, trailingSlash, now);
+            }
+            finally
+            {
+                file.Release();
+            }
+
             return;
         }
 

@@ -32,6 +32,7 @@ public sealed class SluiceServer : IAsyncDisposable
     private Task? _acceptLoop;
     private MetricsListener? _metrics;
     private Timer? _heartbeat;
+    private Task? _stopTask;
 
     // Timeouts are checked this often (Kestrel's heartbeat is 1 s): cheap, and precise enough for
     // timeouts measured in seconds.
@@ -58,7 +59,7 @@ public sealed class SluiceServer : IAsyncDisposable
         OpenFiles = new OpenFileCache(options.OpenFileCacheEntries, options.OpenFileCacheMaxAge);
         Handler = new FileHandler(_root, RootPath, options.FollowSymlinks, options.Policy, OpenFiles);
         _disk = new DiskReadPool(options.DiskThreads);
-        _readBuffers = new AlignedBufferPool(options.ReadBufferBytes, alignment: 4096, maxRetained: options.ReadsInFlight * 8);
+        _readBuffers = new AlignedBufferPool(options.ReadBufferBytes, alignment: 4096, maxBuffers: Math.Max(options.ReadsInFlight + 1, (int)(options.ReadBufferBudgetBytes / options.ReadBufferBytes)));
         var buffered = new BufferedTransfer(options.BufferedChunkBytes);
         _mechanisms = new ITransferMechanism[Enum.GetValues<TransferStrategy>().Length];
         _mechanisms[(int)TransferStrategy.Buffered] = buffered;
@@ -115,13 +116,17 @@ public sealed class SluiceServer : IAsyncDisposable
         Log.Info($"serving {RootPath} on http://{LocalEndPoint} (strategy {Options.Strategy.ToString().ToLowerInvariant()})");
     }
 
-    public async Task StopAsync()
+    // Every caller waits for the same shutdown: a second call never returns early.
+    public Task StopAsync()
     {
-        if (_stopping)
+        lock (_connections)
         {
-            return;
+            return _stopTask ??= StopCoreAsync();
         }
+    }
 
+    private async Task StopCoreAsync()
+    {
         _stopping = true;
         _listener?.Dispose();
 
@@ -207,16 +212,26 @@ public sealed class SluiceServer : IAsyncDisposable
                 continue;
             }
 
-            socket.NoDelay = true;
-            if (_connections.Count >= Options.MaxConnections)
+            try
             {
-                RefuseBusy(socket);
-                continue;
-            }
+                socket.NoDelay = true;
+                if (_connections.Count >= Options.MaxConnections)
+                {
+                    RefuseBusy(socket);
+                    continue;
+                }
 
-            var connection = new Http1Connection(this, socket);
-            _connections[connection] = Task.CompletedTask;
-            _connections[connection] = RunConnectionAsync(connection);
+                var connection = new Http1Connection(this, socket);
+                _connections[connection] = Task.CompletedTask;
+                // TryUpdate, not the indexer: a connection that already finished and removed
+                // itself must not be added back (it would hold a connection slot forever).
+                _connections.TryUpdate(connection, RunConnectionAsync(connection), Task.CompletedTask);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                // The client vanished between accept and setup: drop it, keep accepting.
+                socket.Dispose();
+            }
         }
     }
 

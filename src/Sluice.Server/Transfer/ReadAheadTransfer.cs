@@ -70,7 +70,8 @@ public abstract class ReadAheadTransfer : ITransferMechanism
                     }
                 }
 
-                (outcome, long fallbackFrom) = await PumpAsync(writer, readHandle, alignment, segment, tally).ConfigureAwait(false);
+                bool moreAfter = i < body.Segments.Count - 1 || !body.Epilogue.IsEmpty;
+                (outcome, long fallbackFrom) = await PumpAsync(writer, readHandle, alignment, segment, moreAfter, tally).ConfigureAwait(false);
                 if (fallbackFrom >= 0)
                 {
                     NoteFallback("the kernel refused the read (EINVAL/EOPNOTSUPP)");
@@ -99,8 +100,11 @@ public abstract class ReadAheadTransfer : ITransferMechanism
 
     protected abstract void CountReads(TransferTally tally, int calls);
 
+    // moreAfter: bytes follow this segment (another part, the closing boundary), so its last
+    // chunk may still go with MSG_MORE; otherwise the last chunk must push, or the kernel would
+    // hold a sub-MSS tail until a timer fires.
     private async ValueTask<(TransferOutcome Outcome, long FallbackFrom)> PumpAsync(
-        SocketWriter writer, SafeFileHandle file, int alignment, FileSegment segment, TransferTally tally)
+        SocketWriter writer, SafeFileHandle file, int alignment, FileSegment segment, bool moreAfter, TransferTally tally)
     {
         long start = segment.Offset;
         long end = segment.Offset + segment.Length;
@@ -109,21 +113,33 @@ public abstract class ReadAheadTransfer : ITransferMechanism
         int chunk = _buffers.BufferBytes;
         var inFlight = new Queue<(Task<DiskReadResult> Read, AlignedBuffer Buffer, long Position, int Count)>(_readsInFlight + 1);
 
-        void Issue()
+        void Issue(AlignedBuffer buffer)
         {
             int count = (int)Math.Min(chunk, alignedEnd - next);
-            AlignedBuffer buffer = _buffers.Rent();
             inFlight.Enqueue((_disk.ReadAsync(Kind, file, buffer, count, next, alignment, ForceFallback), buffer, next, count));
             next += count;
         }
 
-        try
+        // Buffers come from a process-wide budget. A transfer that already holds buffers only
+        // takes more when they are free (TryRent), and waits for one only when it holds none,
+        // so transfers can never deadlock on each other and a client that stops reading pins at
+        // most ReadsInFlight + 1 buffers until its send timeout.
+        async ValueTask TopUpAsync()
         {
-            while (inFlight.Count < _readsInFlight && next < alignedEnd)
+            while (inFlight.Count < _readsInFlight && next < alignedEnd && _buffers.TryRent(out AlignedBuffer? buffer))
             {
-                Issue();
+                Issue(buffer);
             }
 
+            if (inFlight.Count == 0 && next < alignedEnd)
+            {
+                Issue(await _buffers.RentAsync().ConfigureAwait(false));
+            }
+        }
+
+        try
+        {
+            await TopUpAsync().ConfigureAwait(false);
             while (inFlight.Count > 0)
             {
                 (Task<DiskReadResult> read, AlignedBuffer buffer, long position, int count) = inFlight.Dequeue();
@@ -150,14 +166,16 @@ public abstract class ReadAheadTransfer : ITransferMechanism
                         return (TransferOutcome.Truncated, -1);
                     }
 
-                    if (next < alignedEnd)
+                    // Queue the next read before sending, so the disk works while the socket drains.
+                    while (inFlight.Count < _readsInFlight && next < alignedEnd && _buffers.TryRent(out AlignedBuffer? extra))
                     {
-                        Issue();
+                        Issue(extra);
                     }
 
                     int from = (int)(Math.Max(start, position) - position);
                     int to = (int)(wantedEnd - position);
-                    TransferOutcome sent = await writer.SendAsync(buffer.Memory[from..to], more: true, tally).ConfigureAwait(false);
+                    bool last = wantedEnd == end;
+                    TransferOutcome sent = await writer.SendAsync(buffer.Memory[from..to], more: !last || moreAfter, tally).ConfigureAwait(false);
                     if (sent != TransferOutcome.Completed)
                     {
                         return (sent, -1);
@@ -167,6 +185,8 @@ public abstract class ReadAheadTransfer : ITransferMechanism
                 {
                     _buffers.Return(buffer);
                 }
+
+                await TopUpAsync().ConfigureAwait(false);
             }
 
             return (TransferOutcome.Completed, -1);

@@ -18,6 +18,7 @@ namespace Sluice.Server.Transfer;
 //    filesystems); fall back to the buffered loop for this body, logged once.
 public sealed class SendfileTransfer : ITransferMechanism
 {
+    private const long YieldBytes = 8L * 1024 * 1024;
     private static int s_fallbackLogged;
     private readonly long _chunkBytes;
     private readonly BufferedTransfer _fallback;
@@ -62,8 +63,18 @@ public sealed class SendfileTransfer : ITransferMechanism
     {
         long offset = segment.Offset;
         long end = segment.Offset + segment.Length;
+        long sinceYield = 0;
         while (offset < end)
         {
+            // A reader fast enough never to cause EAGAIN would otherwise keep this thread (an
+            // event thread, when resumed from a writability wait) for the whole file: hand it
+            // back every YieldBytes so other connections on it get their turn.
+            if (sinceYield >= YieldBytes)
+            {
+                sinceYield = 0;
+                await Task.Yield();
+            }
+
             long count = Math.Min(_chunkBytes, end - offset);
             long before = offset;
             IoResult result = writer.TrySendfile(body.File, ref offset, count);
@@ -73,8 +84,10 @@ public sealed class SendfileTransfer : ITransferMechanism
                 case IoStatus.Done:
                     tally.BytesSent += result.Bytes;
                     tally.BytesRead += result.Bytes;
+                    sinceYield += result.Bytes;
                     break;
                 case IoStatus.WouldBlock:
+                    sinceYield = 0;
                     tally.EpollCtls++;
                     TransferOutcome waited = await writer.WaitWritableAsync().ConfigureAwait(false);
                     if (waited != TransferOutcome.Completed)

@@ -29,7 +29,14 @@ public sealed class SocketWriter : IDisposable
         long deadline = Volatile.Read(ref _deadline);
         if (deadline != 0 && now > deadline)
         {
-            _cancel.Cancel();
+            try
+            {
+                _cancel.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The connection closed between the check and the cancel.
+            }
         }
     }
 

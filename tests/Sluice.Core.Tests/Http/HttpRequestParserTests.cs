@@ -15,6 +15,8 @@ public sealed class HttpRequestParserTests
         },
         { "\r\nGET /after-empty-line HTTP/1.1\r\nHost: h\r\n\r\n", ["Get|GET|/after-empty-line|Http11", "Host=h"] },
         { "BREW /pot HTTP/1.1\r\nHost: h\r\nX-Empty:\r\n\r\n", ["Unknown|BREW|/pot|Http11", "Host=h", "X-Empty="] },
+        // RFC 9112 §2.3: a higher 1.x minor version is treated as 1.1.
+        { "GET /future HTTP/1.2\r\nHost: h\r\n\r\n", ["Get|GET|/future|Http11", "Host=h"] },
         { "GET http://example.com/a HTTP/1.1\r\nHost: example.com\r\nX-Obs: caf\u00e9\r\n\r\n", ["Get|GET|http://example.com/a|Http11", "Host=example.com", "X-Obs=caf\u00e9"] },
     };
 
@@ -83,7 +85,6 @@ public sealed class HttpRequestParserTests
     [InlineData("GET / HTTP/1.10\r\nHost: a\r\n\r\n", RequestRejectionReason.InvalidRequestLine)]
     [InlineData("G(T / HTTP/1.1\r\nHost: a\r\n\r\n", RequestRejectionReason.InvalidRequestLine)]
     [InlineData("GET / HTTP/2.0\r\nHost: a\r\n\r\n", RequestRejectionReason.UnsupportedHttpVersion)]
-    [InlineData("GET / HTTP/1.2\r\nHost: a\r\n\r\n", RequestRejectionReason.UnsupportedHttpVersion)]
     [InlineData("GET / HTTP/0.9\r\nHost: a\r\n\r\n", RequestRejectionReason.UnsupportedHttpVersion)]
     [InlineData("GET /a\u0001b HTTP/1.1\r\nHost: a\r\n\r\n", RequestRejectionReason.InvalidRequestTarget)]
     [InlineData("GET /caf\u00e9 HTTP/1.1\r\nHost: a\r\n\r\n", RequestRejectionReason.InvalidRequestTarget)]

@@ -38,7 +38,7 @@ internal static partial class ReferenceParser
 
         string[] lines = s[..end].Split("\r\n");
         Match request = RequestLine().Match(lines[0]);
-        if (!request.Success || request.Groups[3].Value is not ("HTTP/1.1" or "HTTP/1.0"))
+        if (!request.Success || !request.Groups[3].Value.StartsWith("HTTP/1.", StringComparison.Ordinal))
         {
             return (ParseStatus.Invalid, []);
         }
@@ -58,7 +58,7 @@ internal static partial class ReferenceParser
             "CONNECT" => HttpMethod.Connect,
             _ => HttpMethod.Unknown,
         };
-        HttpVersion version = request.Groups[3].Value == "HTTP/1.1" ? HttpVersion.Http11 : HttpVersion.Http10;
+        HttpVersion version = request.Groups[3].Value == "HTTP/1.0" ? HttpVersion.Http10 : HttpVersion.Http11;
         events.Add($"{known}|{method}|{request.Groups[2].Value}|{version}");
 
         foreach (string line in lines.Skip(1))

@@ -33,6 +33,20 @@ public sealed class ResponseHeadWriterTests
     }
 
     [Fact]
+    public void NonAsciiValuesAreReplacedNotTreatedAsOverflow()
+    {
+        var buffer = new byte[64];
+        var writer = new ResponseHeadWriter(buffer);
+        writer.Field("X"u8, "caf\u00e9\r\n");
+        Assert.False(writer.Overflowed);
+        Assert.Equal("X: caf???\r\n", Encoding.ASCII.GetString(writer.Written));
+
+        var second = new ResponseHeadWriter(buffer);
+        second.Field("Location"u8, "/a\r\nSet-Cookie: x");
+        Assert.Equal("Location: /a??Set-Cookie: x\r\n", Encoding.ASCII.GetString(second.Written));
+    }
+
+    [Fact]
     public void OverflowIsReportedNotTruncatedSilently()
     {
         var buffer = new byte[20];
