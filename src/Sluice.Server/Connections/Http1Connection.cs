@@ -112,10 +112,11 @@ public sealed partial class Http1Connection
             // 1. A complete head, within the limits and the timeouts.
             _state = _end > _start ? ConnectionState.ReadingHead : ConnectionState.AwaitingRequest;
             long headDeadline = _end > _start ? Environment.TickCount64 + (long)options.HeaderTimeout.TotalMilliseconds : 0;
-            int consumed;
+            int consumed = 0;
+            int scanned = 0;
             while (true)
             {
-                if (_end > _start)
+                if (_end > _start && !CannotBeComplete(ref scanned))
                 {
                     _head.Reset();
                     var collector = new HttpRequestHeadCollector(_head);
@@ -132,7 +133,18 @@ public sealed partial class Http1Connection
                         break;
                     }
 
+                    scanned = _end - _start;
                     reason = status == ParseStatus.Invalid ? reason : CheckLimits(_buffer.AsSpan(_start, _end - _start), complete: false);
+                    if (reason != RequestRejectionReason.None)
+                    {
+                        await RejectAsync(reason).ConfigureAwait(false);
+                        return;
+                    }
+                }
+                else if (_end > _start)
+                {
+                    // The new bytes cannot have completed the head: only the limits need checking.
+                    RequestRejectionReason reason = CheckLimits(_buffer.AsSpan(_start, _end - _start), complete: false);
                     if (reason != RequestRejectionReason.None)
                     {
                         await RejectAsync(reason).ConfigureAwait(false);
@@ -224,6 +236,45 @@ public sealed partial class Http1Connection
                 return;
             }
         }
+    }
+
+    // Whether the bytes that arrived since the last parse attempt leave the head incomplete: no
+    // CRLF CRLF and no bare LF among them. Re-parsing the whole pending head for every segment
+    // would be quadratic in its size (a client trickling one byte at a time would burn CPU), so
+    // the parser runs only when the new bytes can change its answer.
+    private bool CannotBeComplete(ref int scanned)
+    {
+        if (scanned == 0)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> pending = _buffer.AsSpan(_start, _end - _start);
+        if (pending[Math.Max(0, scanned - 3)..].IndexOf("\r\n\r\n"u8) >= 0)
+        {
+            return false;
+        }
+
+        int offset = scanned;
+        while (true)
+        {
+            int lf = pending[offset..].IndexOf((byte)'\n');
+            if (lf < 0)
+            {
+                break;
+            }
+
+            int at = offset + lf;
+            if (at == 0 || pending[at - 1] != '\r')
+            {
+                return false;
+            }
+
+            offset = at + 1;
+        }
+
+        scanned = pending.Length;
+        return true;
     }
 
     // Request line over MaxRequestLineBytes → 414; head over MaxHeaderBytes → 431 (RFC 9112 §3, RFC 6585 §5).
