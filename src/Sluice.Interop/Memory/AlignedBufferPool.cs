@@ -5,17 +5,20 @@ namespace Sluice.Interop.Memory;
 
 // Equally sized aligned buffers under a process-wide budget. Native memory is invisible to the
 // GC, so without a bound, clients that stop reading could pin unbounded memory; with it, at most
-// MaxBuffers × BufferBytes exist at any time. Idle buffers are kept for reuse up to the budget.
+// MaxBuffers × BufferBytes exist at any time. At most MaxIdle idle buffers are kept for reuse;
+// the rest go back to the system, so a burst of large transfers does not leave memory pinned.
 public sealed class AlignedBufferPool : IDisposable
 {
     private readonly ConcurrentBag<AlignedBuffer> _free = [];
     private readonly SemaphoreSlim _budget;
+    private int _idle;
 
-    public AlignedBufferPool(int bufferBytes, int alignment, int maxBuffers)
+    public AlignedBufferPool(int bufferBytes, int alignment, int maxBuffers, int maxIdle = 4)
     {
         BufferBytes = bufferBytes;
         Alignment = alignment;
         MaxBuffers = maxBuffers;
+        MaxIdle = maxIdle;
         _budget = new SemaphoreSlim(maxBuffers, maxBuffers);
     }
 
@@ -24,6 +27,8 @@ public sealed class AlignedBufferPool : IDisposable
     public int Alignment { get; }
 
     public int MaxBuffers { get; }
+
+    public int MaxIdle { get; }
 
     public int InUse => MaxBuffers - _budget.CurrentCount;
 
@@ -47,7 +52,16 @@ public sealed class AlignedBufferPool : IDisposable
 
     public void Return(AlignedBuffer buffer)
     {
-        _free.Add(buffer);
+        if (Interlocked.Increment(ref _idle) <= MaxIdle)
+        {
+            _free.Add(buffer);
+        }
+        else
+        {
+            Interlocked.Decrement(ref _idle);
+            ((IDisposable)buffer).Dispose();
+        }
+
         _budget.Release();
     }
 
@@ -59,5 +73,14 @@ public sealed class AlignedBufferPool : IDisposable
         }
     }
 
-    private AlignedBuffer Take() => _free.TryTake(out AlignedBuffer? buffer) ? buffer : new AlignedBuffer(BufferBytes, Alignment);
+    private AlignedBuffer Take()
+    {
+        if (_free.TryTake(out AlignedBuffer? buffer))
+        {
+            Interlocked.Decrement(ref _idle);
+            return buffer;
+        }
+
+        return new AlignedBuffer(BufferBytes, Alignment);
+    }
 }

@@ -59,7 +59,7 @@ public sealed class SluiceServer : IAsyncDisposable
         OpenFiles = new OpenFileCache(options.OpenFileCacheEntries, options.OpenFileCacheMaxAge);
         Handler = new FileHandler(_root, RootPath, options.FollowSymlinks, options.Policy, OpenFiles);
         _disk = new DiskReadPool(options.DiskThreads);
-        _readBuffers = new AlignedBufferPool(options.ReadBufferBytes, alignment: 4096, maxBuffers: Math.Max(options.ReadsInFlight + 1, (int)(options.ReadBufferBudgetBytes / options.ReadBufferBytes)));
+        _readBuffers = new AlignedBufferPool(options.ReadBufferBytes, alignment: 4096, maxBuffers: Math.Max(options.ReadsInFlight + 1, (int)(options.ReadBufferBudgetBytes / options.ReadBufferBytes)), maxIdle: options.ReadsInFlight + 1);
         var buffered = new BufferedTransfer(options.BufferedChunkBytes);
         _mechanisms = new ITransferMechanism[Enum.GetValues<TransferStrategy>().Length];
         _mechanisms[(int)TransferStrategy.Buffered] = buffered;

@@ -79,6 +79,19 @@ public static class PrometheusWriter
         Header(b, "process_context_switches_total", "counter", "Context switches of the server process (from /proc/self/status).");
         Line(b, "process_context_switches_total", "kind=\"voluntary\"", process.VoluntarySwitches);
         Line(b, "process_context_switches_total", "kind=\"involuntary\"", process.InvoluntarySwitches);
+        GCMemoryInfo gc = GC.GetGCMemoryInfo();
+        Header(b, "dotnet_gc_heap_bytes", "gauge", "Managed heap size after the last collection.");
+        Line(b, "dotnet_gc_heap_bytes", null, gc.HeapSizeBytes);
+        Header(b, "dotnet_gc_committed_bytes", "gauge", "Memory committed by the GC.");
+        Line(b, "dotnet_gc_committed_bytes", null, gc.TotalCommittedBytes);
+        Header(b, "dotnet_gc_collections_total", "counter", "Garbage collections, by generation.");
+        for (int generation = 0; generation <= GC.MaxGeneration; generation++)
+        {
+            Line(b, "dotnet_gc_collections_total", $"generation=\"{generation}\"", GC.CollectionCount(generation));
+        }
+
+        Header(b, "dotnet_allocated_bytes_total", "counter", "Bytes allocated on the managed heap since start.");
+        Line(b, "dotnet_allocated_bytes_total", null, GC.GetTotalAllocatedBytes());
         return b.ToString();
     }
 
