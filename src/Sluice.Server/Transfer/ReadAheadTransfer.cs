@@ -25,6 +25,7 @@ public abstract class ReadAheadTransfer : ITransferMechanism
     private readonly BufferedTransfer _fallback;
     private readonly IServerLog _log;
     private int _fallbackLogged;
+    private long _fallbackCount;
 
     protected ReadAheadTransfer(DiskReadPool disk, AlignedBufferPool buffers, int readsInFlight, BufferedTransfer fallback, IServerLog log, bool forceFallback)
     {
@@ -44,8 +45,6 @@ public abstract class ReadAheadTransfer : ITransferMechanism
 
     protected abstract DiskReadKind Kind { get; }
 
-    private long _fallbackCount;
-
     public async ValueTask<TransferOutcome> SendAsync(SocketWriter writer, ReadOnlyMemory<byte> head, FileBody body, TransferTally tally)
     {
         FileOpenStatus prepared = Prepare(body, tally, out SafeFileHandle readHandle, out bool ownsHandle, out int alignment);
@@ -57,34 +56,9 @@ public abstract class ReadAheadTransfer : ITransferMechanism
 
         try
         {
-            TransferOutcome outcome = await writer.SendAsync(head, more: true, tally).ConfigureAwait(false);
-            for (int i = 0; i < body.Segments.Count && outcome == TransferOutcome.Completed; i++)
-            {
-                FileSegment segment = body.Segments[i];
-                if (!segment.Preamble.IsEmpty)
-                {
-                    outcome = await writer.SendAsync(segment.Preamble, more: true, tally).ConfigureAwait(false);
-                    if (outcome != TransferOutcome.Completed)
-                    {
-                        break;
-                    }
-                }
-
-                bool moreAfter = i < body.Segments.Count - 1 || !body.Epilogue.IsEmpty;
-                (outcome, long fallbackFrom) = await PumpAsync(writer, readHandle, alignment, segment, moreAfter, tally).ConfigureAwait(false);
-                if (fallbackFrom >= 0)
-                {
-                    NoteFallback("the kernel refused the read (EINVAL/EOPNOTSUPP)");
-                    outcome = await SendBufferedAsync(writer, body.File, fallbackFrom, segment.Offset + segment.Length - fallbackFrom, tally).ConfigureAwait(false);
-                }
-            }
-
-            if (outcome == TransferOutcome.Completed && !body.Epilogue.IsEmpty)
-            {
-                outcome = await writer.SendAsync(body.Epilogue, more: false, tally).ConfigureAwait(false);
-            }
-
-            return outcome;
+            return await SegmentWalker.SendAsync(
+                writer, head, body, tally, (Self: this, Writer: writer, Body: body, Handle: readHandle, Alignment: alignment, Tally: tally),
+                static (s, segment, moreAfter) => s.Self.SendSegmentAsync(s.Writer, s.Body, s.Handle, s.Alignment, segment, moreAfter, s.Tally)).ConfigureAwait(false);
         }
         finally
         {
@@ -93,6 +67,19 @@ public abstract class ReadAheadTransfer : ITransferMechanism
                 readHandle.Dispose();
             }
         }
+    }
+
+    private async ValueTask<TransferOutcome> SendSegmentAsync(
+        SocketWriter writer, FileBody body, SafeFileHandle readHandle, int alignment, FileSegment segment, bool moreAfter, TransferTally tally)
+    {
+        (TransferOutcome outcome, long fallbackFrom) = await PumpAsync(writer, readHandle, alignment, segment, moreAfter, tally).ConfigureAwait(false);
+        if (fallbackFrom < 0)
+        {
+            return outcome;
+        }
+
+        NoteFallback("the kernel refused the read (EINVAL/EOPNOTSUPP)");
+        return await SendBufferedAsync(writer, body.File, fallbackFrom, segment.Offset + segment.Length - fallbackFrom, tally).ConfigureAwait(false);
     }
 
     // The descriptor to read from and the alignment reads must respect.

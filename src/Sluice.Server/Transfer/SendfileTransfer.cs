@@ -33,31 +33,10 @@ public sealed class SendfileTransfer : ITransferMechanism
 
     public TransferStrategy Strategy => TransferStrategy.Sendfile;
 
-    public async ValueTask<TransferOutcome> SendAsync(SocketWriter writer, ReadOnlyMemory<byte> head, FileBody body, TransferTally tally)
-    {
-        TransferOutcome outcome = await writer.SendAsync(head, more: true, tally).ConfigureAwait(false);
-        for (int i = 0; i < body.Segments.Count && outcome == TransferOutcome.Completed; i++)
-        {
-            FileSegment segment = body.Segments[i];
-            if (!segment.Preamble.IsEmpty)
-            {
-                outcome = await writer.SendAsync(segment.Preamble, more: true, tally).ConfigureAwait(false);
-                if (outcome != TransferOutcome.Completed)
-                {
-                    break;
-                }
-            }
-
-            outcome = await SendSegmentAsync(writer, body, segment, tally).ConfigureAwait(false);
-        }
-
-        if (outcome == TransferOutcome.Completed && !body.Epilogue.IsEmpty)
-        {
-            outcome = await writer.SendAsync(body.Epilogue, more: false, tally).ConfigureAwait(false);
-        }
-
-        return outcome;
-    }
+    public ValueTask<TransferOutcome> SendAsync(SocketWriter writer, ReadOnlyMemory<byte> head, FileBody body, TransferTally tally) =>
+        SegmentWalker.SendAsync(
+            writer, head, body, tally, (Self: this, Writer: writer, Body: body, Tally: tally),
+            static (s, segment, _) => s.Self.SendSegmentAsync(s.Writer, s.Body, segment, s.Tally));
 
     private async ValueTask<TransferOutcome> SendSegmentAsync(SocketWriter writer, FileBody body, FileSegment segment, TransferTally tally)
     {
