@@ -103,4 +103,28 @@ public sealed class PathSecurityTests
         // Following symlinks does not make ".." work.
         Assert.True((await server.GetAsync("/../secret.txt")).Status is 400 or 403 or 404);
     }
+
+    [Theory]
+    [InlineData("/listing/.hidden")]
+    [InlineData("/.git/config")]
+    [InlineData("/listing/%2ehidden")]
+    public async Task HiddenFilesAreNotServedByDefault(string target)
+    {
+        await using var server = TestServer.Start();
+        Directory.CreateDirectory(server.PathOf(".git"));
+        await File.WriteAllTextAsync(server.PathOf(".git/config"), "[core]\n");
+
+        Assert.Equal(404, (await server.GetAsync(target)).Status);
+    }
+
+    [Fact]
+    public async Task HiddenFilesAreServedWhenAskedFor()
+    {
+        await using var server = TestServer.Start(configure: o => o with { ServeDotfiles = true });
+
+        RawResponse response = await server.GetAsync("/listing/.hidden");
+
+        Assert.Equal(200, response.Status);
+        Assert.Equal("dotfile\n", response.BodyText);
+    }
 }

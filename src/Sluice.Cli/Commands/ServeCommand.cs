@@ -27,6 +27,7 @@ public static class ServeCommand
             DefaultValueFactory = _ => StrategyOption.Auto,
         };
         var followSymlinks = new Option<bool>("--follow-symlinks") { Description = "Serve symlinks whose target lies outside DIR (refused by default)." };
+        var dotfiles = new Option<bool>("--dotfiles") { Description = "Serve hidden files and directories (names starting with '.') when named in a request; by default they are 404. Listings never show them." };
         var maxConnections = new Option<int>("--max-connections") { Description = "Concurrent connections; more are answered 503.", DefaultValueFactory = _ => 1024 };
         var headerTimeout = new Option<double>("--header-timeout") { Description = "Seconds a client may take to send a request head.", DefaultValueFactory = _ => 10 };
         var keepAliveTimeout = new Option<double>("--keepalive-timeout") { Description = "Seconds an idle keep-alive connection stays open.", DefaultValueFactory = _ => 15 };
@@ -62,7 +63,7 @@ public static class ServeCommand
 
         var command = new Command("serve", "Serve a directory over HTTP/1.1 (GET and HEAD, ranges, conditional requests).")
         {
-            directory, host, port, strategy, followSymlinks, maxConnections, headerTimeout, keepAliveTimeout, sendTimeout, shutdownTimeout, quiet,
+            directory, host, port, strategy, followSymlinks, dotfiles, maxConnections, headerTimeout, keepAliveTimeout, sendTimeout, shutdownTimeout, quiet,
             directThreshold, copyThreshold, largeStrategy, readBuffer, readsInFlight, diskThreads, openFileCache, metrics, forceFallback,
         };
 
@@ -82,6 +83,7 @@ public static class ServeCommand
                 Port = parse.GetValue(port),
                 Strategy = parse.GetValue(strategy),
                 FollowSymlinks = parse.GetValue(followSymlinks),
+                ServeDotfiles = parse.GetValue(dotfiles),
                 MaxConnections = parse.GetValue(maxConnections),
                 HeaderTimeout = TimeSpan.FromSeconds(parse.GetValue(headerTimeout)),
                 KeepAliveTimeout = TimeSpan.FromSeconds(parse.GetValue(keepAliveTimeout)),

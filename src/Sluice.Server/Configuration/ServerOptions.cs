@@ -15,6 +15,9 @@ public sealed record ServerOptions
 
     public bool FollowSymlinks { get; init; }
 
+    // Serve files and directories whose name starts with '.' when requested (off: 404). Listings never show them.
+    public bool ServeDotfiles { get; init; }
+
     public int MaxConnections { get; init; } = 1024;
 
     public TimeSpan HeaderTimeout { get; init; } = TimeSpan.FromSeconds(10);

@@ -17,14 +17,16 @@ public sealed partial class FileHandler
     private readonly SafeFileHandle _root;
     private readonly string _rootPath;
     private readonly bool _followSymlinks;
+    private readonly bool _serveDotfiles;
     private readonly TransferPolicyOptions _policy;
     private readonly OpenFileCache _cache;
 
-    public FileHandler(SafeFileHandle root, string rootPath, bool followSymlinks, TransferPolicyOptions policy, OpenFileCache cache)
+    public FileHandler(SafeFileHandle root, string rootPath, bool followSymlinks, TransferPolicyOptions policy, OpenFileCache cache, bool serveDotfiles = false)
     {
         _root = root;
         _rootPath = rootPath;
         _followSymlinks = followSymlinks;
+        _serveDotfiles = serveDotfiles;
         _policy = policy;
         _cache = cache;
     }
@@ -55,6 +57,14 @@ public sealed partial class FileHandler
         if (RequestPathDecoder.TryDecode(pathBytes, out string relative, out bool trailingSlash) != PathRejection.None)
         {
             Error(plan, 400);
+            return;
+        }
+
+        // Hidden files (.git/, .env, .htpasswd …) are not served unless asked for: a server started
+        // in a working copy must not publish its repository. 404, so their existence stays private.
+        if (!_serveDotfiles && HasHiddenSegment(relative))
+        {
+            Error(plan, 404);
             return;
         }
 
@@ -212,6 +222,9 @@ public sealed partial class FileHandler
         plan.SetInline(status, ErrorBodies.For(status), ErrorBodies.ContentType);
         plan.OmitBody = omit;
     }
+
+    private static bool HasHiddenSegment(string relative) =>
+        relative.StartsWith('.') || relative.Contains("/.", StringComparison.Ordinal);
 
     // origin-form "/path?query" or absolute-form "http://host/path?query" (RFC 9112 §3.2).
     internal static bool TryGetPath(string target, out ReadOnlySpan<char> path)
