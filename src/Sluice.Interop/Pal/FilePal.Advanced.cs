@@ -58,6 +58,11 @@ public static partial class FilePal
         return n == 0 && destination.Length > 0 ? new IoResult(IoStatus.EndOfFile, 0) : IoResult.Moved(n);
     }
 
+    // readahead(2): pull a range into the page cache ahead of a sendfile that would otherwise
+    // wait for the disk on the thread that runs it.
+    public static bool Readahead(SafeFileHandle handle, long offset, long length) =>
+        Libc.Readahead((int)handle.DangerousGetHandle(), offset, (nuint)length) == 0;
+
     // posix_fadvise(SEQUENTIAL): doubles the read-ahead window, as nginx's read_ahead does.
     public static bool AdviseSequential(SafeFileHandle handle, long offset, long length) =>
         Libc.PosixFadvise((int)handle.DangerousGetHandle(), offset, length, Libc.POSIX_FADV_SEQUENTIAL) == 0;

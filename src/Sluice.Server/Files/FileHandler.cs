@@ -202,7 +202,18 @@ public sealed partial class FileHandler
             FilePal.AdviseSequential(file.Handle, segments[0].Offset, contentLength);
         }
 
-        plan.FileBody = new Transfer.FileBody(file, segments, epilogue);
+        // A sendfile body below the direct threshold that is not fully cached would make the
+        // thread running sendfile wait for the disk: have it prefetched on a disk thread.
+        bool prefetch = false;
+        if (decision.Strategy == TransferStrategy.Sendfile && contentLength < _policy.DirectThreshold && contentLength > _policy.CopyThreshold)
+        {
+            long first = segments[0].Offset;
+            long end = segments[^1].Offset + segments[^1].Length;
+            plan.PolicySyscalls++;
+            prefetch = !PageCachePal.TryGetResidency(file.Handle, first, end - first, out Residency residency) || residency.ResidentPages < residency.TotalPages;
+        }
+
+        plan.FileBody = new Transfer.FileBody(file, segments, epilogue) { Prefetch = prefetch };
         plan.Decision = decision;
     }
 

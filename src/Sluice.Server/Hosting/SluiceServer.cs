@@ -63,7 +63,7 @@ public sealed class SluiceServer : IAsyncDisposable
         var buffered = new BufferedTransfer(options.BufferedChunkBytes);
         _mechanisms = new ITransferMechanism[Enum.GetValues<TransferStrategy>().Length];
         _mechanisms[(int)TransferStrategy.Buffered] = buffered;
-        _mechanisms[(int)TransferStrategy.Sendfile] = new SendfileTransfer(options.SendfileChunkBytes, buffered, log);
+        _mechanisms[(int)TransferStrategy.Sendfile] = new SendfileTransfer(options.SendfileChunkBytes, buffered, _disk, log);
         _mechanisms[(int)TransferStrategy.Copy] = new BufferedTransfer((int)Math.Max(options.CopyThreshold, options.BufferedChunkBytes), TransferStrategy.Copy);
         _mechanisms[(int)TransferStrategy.Direct] = new DirectTransfer(
             _disk, _readBuffers, options.ReadsInFlight, buffered, log, options.ForceFallback.Contains(TransferStrategy.Direct));

@@ -11,6 +11,8 @@ public enum DiskReadKind : byte
     Direct,
     // preadv2(RWF_DONTCACHE).
     Dontcache,
+    // readahead(2) of a range that sendfile will then send: no buffer.
+    Prefetch,
 }
 
 // Blocking disk reads on dedicated threads (nginx's `aio threads`).
@@ -36,6 +38,15 @@ public sealed class DiskReadPool : IDisposable
         }
     }
 
+    // Runs readahead(2) for the range on a disk thread; the caller's continuation then runs on
+    // that thread too, so a sendfile that still waits for pages waits there, not on an event thread.
+    public Task<DiskReadResult> PrefetchAsync(SafeFileHandle file, long offset, long length)
+    {
+        var read = new DiskRead(DiskReadKind.Prefetch, file, null, (int)Math.Min(length, int.MaxValue), offset, 1, simulateUnsupported: false);
+        _queue.Add(read);
+        return read.Completion.Task;
+    }
+
     public Task<DiskReadResult> ReadAsync(DiskReadKind kind, SafeFileHandle file, AlignedBuffer buffer, int count, long offset, int alignment, bool simulateUnsupported)
     {
         var read = new DiskRead(kind, file, buffer, count, offset, alignment, simulateUnsupported);
@@ -58,6 +69,12 @@ public sealed class DiskReadPool : IDisposable
         if (read.SimulateUnsupported)
         {
             return new DiskReadResult(new IoResult(IoStatus.NotSupported, 0, 95), 1);
+        }
+
+        if (read.Kind == DiskReadKind.Prefetch)
+        {
+            bool started = FilePal.Readahead(read.File, read.Offset, read.Count);
+            return new DiskReadResult(started ? IoResult.Moved(0) : new IoResult(IoStatus.Failed, 0), 1);
         }
 
         int done = 0;
@@ -88,13 +105,13 @@ public sealed class DiskReadPool : IDisposable
         return new DiskReadResult(IoResult.Moved(done), calls);
     }
 
-    private sealed class DiskRead(DiskReadKind kind, SafeFileHandle file, AlignedBuffer buffer, int count, long offset, int alignment, bool simulateUnsupported)
+    private sealed class DiskRead(DiskReadKind kind, SafeFileHandle file, AlignedBuffer? buffer, int count, long offset, int alignment, bool simulateUnsupported)
     {
         public DiskReadKind Kind { get; } = kind;
 
         public SafeFileHandle File { get; } = file;
 
-        public AlignedBuffer Buffer { get; } = buffer;
+        public AlignedBuffer Buffer { get; } = buffer!;
 
         public int Count { get; } = count;
 

@@ -38,4 +38,8 @@ public sealed class FileBody
     public ReadOnlyMemory<byte> Epilogue { get; }
 
     public long Length { get; }
+
+    // The range is not (fully) in the page cache: sendfile should pull it in on a disk thread
+    // first, so no event thread waits for the disk.
+    public bool Prefetch { get; init; }
 }

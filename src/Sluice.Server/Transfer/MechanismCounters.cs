@@ -52,5 +52,6 @@ public sealed class MechanismCounters
         Interlocked.Add(ref _syscalls[(int)SyscallKind.Open], tally.Opens);
         Interlocked.Add(ref _syscalls[(int)SyscallKind.EpollCtl], tally.EpollCtls);
         Interlocked.Add(ref _syscalls[(int)SyscallKind.Policy], tally.PolicyCalls);
+        Interlocked.Add(ref _syscalls[(int)SyscallKind.Readahead], tally.Readaheads);
     }
 }

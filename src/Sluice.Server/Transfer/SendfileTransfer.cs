@@ -22,18 +22,35 @@ public sealed class SendfileTransfer : ITransferMechanism
     private static int s_fallbackLogged;
     private readonly long _chunkBytes;
     private readonly BufferedTransfer _fallback;
+    private readonly DiskReadPool _disk;
     private readonly IServerLog _log;
 
-    public SendfileTransfer(int chunkBytes, BufferedTransfer fallback, IServerLog log)
+    public SendfileTransfer(int chunkBytes, BufferedTransfer fallback, DiskReadPool disk, IServerLog log)
     {
         _chunkBytes = chunkBytes;
         _fallback = fallback;
+        _disk = disk;
         _log = log;
     }
 
     public TransferStrategy Strategy => TransferStrategy.Sendfile;
 
     public ValueTask<TransferOutcome> SendAsync(SocketWriter writer, ReadOnlyMemory<byte> head, FileBody body, TransferTally tally) =>
+        body.Prefetch ? PrefetchThenSendAsync(writer, head, body, tally) : SendBodyAsync(writer, head, body, tally);
+
+    // A cold range: readahead(2) on a disk thread first (nginx offloads sendfile to its aio
+    // threads for the same reason). The transfer continues on that disk thread, and by the time
+    // a writability wait moves it to an event thread, the pages are on their way or in.
+    private async ValueTask<TransferOutcome> PrefetchThenSendAsync(SocketWriter writer, ReadOnlyMemory<byte> head, FileBody body, TransferTally tally)
+    {
+        long first = body.Segments[0].Offset;
+        long end = body.Segments[^1].Offset + body.Segments[^1].Length;
+        await _disk.PrefetchAsync(body.File, first, end - first).ConfigureAwait(false);
+        tally.Readaheads++;
+        return await SendBodyAsync(writer, head, body, tally).ConfigureAwait(false);
+    }
+
+    private ValueTask<TransferOutcome> SendBodyAsync(SocketWriter writer, ReadOnlyMemory<byte> head, FileBody body, TransferTally tally) =>
         SegmentWalker.SendAsync(
             writer, head, body, tally, (Self: this, Writer: writer, Body: body, Tally: tally),
             static (s, segment, _) => s.Self.SendSegmentAsync(s.Writer, s.Body, segment, s.Tally));

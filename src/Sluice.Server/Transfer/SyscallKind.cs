@@ -13,5 +13,7 @@ public enum SyscallKind
     EpollCtl,
     // cachestat / posix_fadvise issued by the auto policy.
     Policy,
+    // readahead(2) of a cold range before sendfile, on a disk thread.
+    Readahead,
     Count,
 }

@@ -13,9 +13,10 @@ public sealed class TransferTally
     public long Opens;
     public long EpollCtls;
     public long PolicyCalls;
+    public long Readaheads;
 
     public void Reset()
     {
-        BytesSent = BytesRead = Sends = Sendfiles = Preads = Preadv2s = Opens = EpollCtls = PolicyCalls = 0;
+        BytesSent = BytesRead = Sends = Sendfiles = Preads = Preadv2s = Opens = EpollCtls = PolicyCalls = Readaheads = 0;
     }
 }
