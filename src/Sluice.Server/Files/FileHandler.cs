@@ -15,16 +15,14 @@ namespace Sluice.Server.Files;
 public sealed partial class FileHandler
 {
     private readonly SafeFileHandle _root;
-    private readonly string _rootPath;
     private readonly bool _followSymlinks;
     private readonly bool _serveDotfiles;
     private readonly TransferPolicyOptions _policy;
     private readonly OpenFileCache _cache;
 
-    public FileHandler(SafeFileHandle root, string rootPath, bool followSymlinks, TransferPolicyOptions policy, OpenFileCache cache, bool serveDotfiles = false)
+    public FileHandler(SafeFileHandle root, bool followSymlinks, TransferPolicyOptions policy, OpenFileCache cache, bool serveDotfiles = false)
     {
         _root = root;
-        _rootPath = rootPath;
         _followSymlinks = followSymlinks;
         _serveDotfiles = serveDotfiles;
         _policy = policy;
@@ -181,40 +179,28 @@ public sealed partial class FileHandler
             return;
         }
 
-        // Decide: residency is measured only when it can change the answer (auto, large body).
-        double? resident = null;
-        if (TransferPolicy.NeedsResidency(_policy, contentLength, isTls: false))
-        {
-            long first = segments[0].Offset;
-            long end = segments[^1].Offset + segments[^1].Length;
-            plan.PolicySyscalls++;
-            if (PageCachePal.TryGetResidency(file.Handle, first, end - first, out Residency residency))
-            {
-                resident = residency.Fraction;
-            }
-        }
-
+        // Decide: residency (one cachestat) is measured only when it can change the answer.
+        long first = segments[0].Offset;
+        long length = segments[^1].Offset + segments[^1].Length - first;
+        double? resident = TransferPolicy.NeedsResidency(_policy, contentLength, isTls: false) ? ResidentFraction(plan, file, first, length) : null;
         TransferDecision decision = TransferPolicy.Decide(_policy, contentLength, isTls: false, resident);
         if (decision.Strategy == TransferStrategy.Sendfile && contentLength >= _policy.DirectThreshold)
         {
             // A large body read through the page cache: ask for aggressive read-ahead (nginx read_ahead).
             plan.PolicySyscalls++;
-            FilePal.AdviseSequential(file.Handle, segments[0].Offset, contentLength);
+            FilePal.AdviseSequential(file.Handle, first, contentLength);
         }
 
-        // A sendfile body below the direct threshold that is not fully cached would make the
-        // thread running sendfile wait for the disk: have it prefetched on a disk thread.
-        bool prefetch = false;
-        if (decision.Strategy == TransferStrategy.Sendfile && contentLength < _policy.DirectThreshold && contentLength > _policy.CopyThreshold)
-        {
-            long first = segments[0].Offset;
-            long end = segments[^1].Offset + segments[^1].Length;
-            plan.PolicySyscalls++;
-            prefetch = !PageCachePal.TryGetResidency(file.Handle, first, end - first, out Residency residency) || residency.ResidentPages < residency.TotalPages;
-        }
-
+        bool prefetch = TransferPolicy.IsPrefetchCandidate(_policy, decision, contentLength)
+            && TransferPolicy.ShouldPrefetch(ResidentFraction(plan, file, first, length));
         plan.FileBody = new Transfer.FileBody(file, segments, epilogue) { Prefetch = prefetch };
         plan.Decision = decision;
+    }
+
+    private static double? ResidentFraction(ResponsePlan plan, FileRef file, long offset, long length)
+    {
+        plan.PolicySyscalls++;
+        return PageCachePal.TryGetResidency(file.Handle, offset, length, out Residency residency) ? residency.Fraction : null;
     }
 
     private static void OpenFailed(ResponsePlan plan, FileOpenStatus status)

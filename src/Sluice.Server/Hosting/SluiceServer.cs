@@ -57,7 +57,7 @@ public sealed class SluiceServer : IAsyncDisposable
         }
 
         OpenFiles = new OpenFileCache(options.OpenFileCacheEntries, options.OpenFileCacheMaxAge);
-        Handler = new FileHandler(_root, RootPath, options.FollowSymlinks, options.Policy, OpenFiles, options.ServeDotfiles);
+        Handler = new FileHandler(_root, options.FollowSymlinks, options.Policy, OpenFiles, options.ServeDotfiles);
         _disk = new DiskReadPool(options.DiskThreads);
         _readBuffers = new AlignedBufferPool(options.ReadBufferBytes, alignment: 4096, maxBuffers: Math.Max(options.ReadsInFlight + 1, (int)(options.ReadBufferBudgetBytes / options.ReadBufferBytes)), maxIdle: options.ReadsInFlight + 1);
         var buffered = new BufferedTransfer(options.BufferedChunkBytes);
