@@ -111,54 +111,51 @@ public sealed partial class Http1Connection
         {
             // 1. A complete head, within the limits and the timeouts.
             _state = _end > _start ? ConnectionState.ReadingHead : ConnectionState.AwaitingRequest;
-            long headDeadline = _end > _start ? Environment.TickCount64 + (long)options.HeaderTimeout.TotalMilliseconds : 0;
+            long headDeadline = 0;
             int consumed = 0;
             int scanned = 0;
             while (true)
             {
-                if (_end > _start && !CannotBeComplete(ref scanned))
+                if (_end > _start)
                 {
-                    _head.Reset();
-                    var collector = new HttpRequestHeadCollector(_head);
-                    ParseStatus status = HttpRequestParser.TryParse(_buffer.AsSpan(_start, _end - _start), ref collector, out consumed, out RequestRejectionReason reason);
+                    ParseStatus status = ParseStatus.Incomplete;
+                    RequestRejectionReason reason = RequestRejectionReason.None;
+                    if (!CannotBeComplete(ref scanned))
+                    {
+                        _head.Reset();
+                        var collector = new HttpRequestHeadCollector(_head);
+                        status = HttpRequestParser.TryParse(_buffer.AsSpan(_start, _end - _start), ref collector, out consumed, out reason);
+                        scanned = _end - _start;
+                    }
+
+                    // The limits apply to what the head occupies: all of it once complete, the
+                    // pending bytes while it is not.
+                    if (status != ParseStatus.Invalid)
+                    {
+                        reason = CheckLimits(_buffer.AsSpan(_start, status == ParseStatus.Complete ? consumed : _end - _start));
+                    }
+
+                    if (reason != RequestRejectionReason.None)
+                    {
+                        await RejectAsync(reason).ConfigureAwait(false);
+                        return;
+                    }
+
                     if (status == ParseStatus.Complete)
                     {
-                        reason = CheckLimits(_buffer.AsSpan(_start, consumed), complete: true);
-                        if (reason != RequestRejectionReason.None)
-                        {
-                            await RejectAsync(reason).ConfigureAwait(false);
-                            return;
-                        }
-
                         break;
                     }
 
-                    scanned = _end - _start;
-                    reason = status == ParseStatus.Invalid ? reason : CheckLimits(_buffer.AsSpan(_start, _end - _start), complete: false);
-                    if (reason != RequestRejectionReason.None)
+                    if (headDeadline == 0)
                     {
-                        await RejectAsync(reason).ConfigureAwait(false);
-                        return;
-                    }
-                }
-                else if (_end > _start)
-                {
-                    // The new bytes cannot have completed the head: only the limits need checking.
-                    RequestRejectionReason reason = CheckLimits(_buffer.AsSpan(_start, _end - _start), complete: false);
-                    if (reason != RequestRejectionReason.None)
-                    {
-                        await RejectAsync(reason).ConfigureAwait(false);
-                        return;
+                        // The header timeout runs from the first byte of the request.
+                        _state = ConnectionState.ReadingHead;
+                        headDeadline = Environment.TickCount64 + (long)options.HeaderTimeout.TotalMilliseconds;
                     }
                 }
                 else if (_server.IsStopping)
                 {
                     return;
-                }
-
-                if (headDeadline == 0 && _end > _start)
-                {
-                    headDeadline = Environment.TickCount64 + (long)options.HeaderTimeout.TotalMilliseconds;
                 }
 
                 TimeSpan timeout = headDeadline == 0
@@ -178,12 +175,6 @@ public sealed partial class Http1Connection
                     }
 
                     return; // idle keep-alive timeout or shutdown: close quietly
-                }
-
-                if (headDeadline == 0)
-                {
-                    _state = ConnectionState.ReadingHead;
-                    headDeadline = Environment.TickCount64 + (long)options.HeaderTimeout.TotalMilliseconds;
                 }
             }
 
@@ -277,8 +268,9 @@ public sealed partial class Http1Connection
         return true;
     }
 
-    // Request line over MaxRequestLineBytes → 414; head over MaxHeaderBytes → 431 (RFC 9112 §3, RFC 6585 §5).
-    private RequestRejectionReason CheckLimits(ReadOnlySpan<byte> pending, bool complete)
+    // Request line over MaxRequestLineBytes → 414; head over MaxHeaderBytes → 431 (RFC 9112 §3,
+    // RFC 6585 §5). The field count is HttpRequestHead's (MaxFieldCount), checked in Validate.
+    private RequestRejectionReason CheckLimits(ReadOnlySpan<byte> pending)
     {
         var options = _server.Options;
         int lf = pending.IndexOf((byte)'\n');
@@ -292,12 +284,7 @@ public sealed partial class Http1Connection
             return RequestRejectionReason.RequestLineTooLong;
         }
 
-        if (pending.Length - (lf + 1) > options.MaxHeaderBytes)
-        {
-            return RequestRejectionReason.HeadersTooLarge;
-        }
-
-        return complete && _head.FieldCount > options.MaxHeaderCount ? RequestRejectionReason.TooManyHeaders : RequestRejectionReason.None;
+        return pending.Length - (lf + 1) > options.MaxHeaderBytes ? RequestRejectionReason.HeadersTooLarge : RequestRejectionReason.None;
     }
 
     private void LogResponse(long startedAt, TransferOutcome outcome)
