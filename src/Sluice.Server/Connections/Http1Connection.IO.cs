@@ -110,7 +110,7 @@ public sealed partial class Http1Connection
     private async ValueTask<TransferOutcome> SendResponseAsync(bool keepAlive)
     {
         _tally.Reset();
-        _tally.PolicyCalls = _plan.PolicySyscalls;
+        _tally.Count(SyscallKind.Policy, _plan.PolicySyscalls);
         FileBody? body = _plan.FileBody;
         if (body is not null)
         {

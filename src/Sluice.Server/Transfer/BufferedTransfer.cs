@@ -59,6 +59,21 @@ public sealed class BufferedTransfer : ITransferMechanism
         }
     }
 
+    // The fallback of the other mechanisms: [offset, offset+length) of file by the copy loop, with
+    // a buffer of its own.
+    internal async ValueTask<TransferOutcome> SendRangeAsync(SocketWriter writer, SafeFileHandle file, long offset, long length, TransferTally tally)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(_chunkBytes);
+        try
+        {
+            return await SendRangeAsync(writer, file, offset, length, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, buffer, tally).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     // Sends prefix and preamble, then [offset, offset+length) of file by pread + send, the
     // prefixes riding in the first send. Also the fallback of the other mechanisms.
     internal async ValueTask<TransferOutcome> SendRangeAsync(
@@ -91,7 +106,7 @@ public sealed class BufferedTransfer : ITransferMechanism
         {
             int want = (int)Math.Min(Math.Min(_chunkBytes, buffer.Length - prefixLength), remaining);
             IoResult read = FilePal.Pread(file, buffer.AsSpan(prefixLength, want), offset);
-            tally.Preads++;
+            tally.Count(SyscallKind.Pread);
             if (read.Status == IoStatus.EndOfFile)
             {
                 // The file shrank below the Content-Length we promised: abort, never pad.

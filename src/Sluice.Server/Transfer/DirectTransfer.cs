@@ -32,9 +32,9 @@ public sealed class DirectTransfer : ReadAheadTransfer
             return FileOpenStatus.NotSupported;
         }
 
-        tally.Opens++;
+        tally.Count(SyscallKind.Open);
         return FilePal.TryReopenDirect(body.File, out readHandle);
     }
 
-    protected override void CountReads(TransferTally tally, int calls) => tally.Preads += calls;
+    protected override void CountReads(TransferTally tally, int calls) => tally.Count(SyscallKind.Pread, calls);
 }

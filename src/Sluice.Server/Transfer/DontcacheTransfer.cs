@@ -29,5 +29,5 @@ public sealed class DontcacheTransfer : ReadAheadTransfer
         return FileOpenStatus.Opened;
     }
 
-    protected override void CountReads(TransferTally tally, int calls) => tally.Preadv2s += calls;
+    protected override void CountReads(TransferTally tally, int calls) => tally.Count(SyscallKind.Preadv2, calls);
 }

@@ -45,13 +45,13 @@ public sealed class MechanismCounters
         Interlocked.Increment(ref _responses);
         Interlocked.Add(ref _bytesSent, tally.BytesSent);
         Interlocked.Add(ref _bytesReadFromDisk, tally.BytesRead);
-        Interlocked.Add(ref _syscalls[(int)SyscallKind.Send], tally.Sends);
-        Interlocked.Add(ref _syscalls[(int)SyscallKind.Sendfile], tally.Sendfiles);
-        Interlocked.Add(ref _syscalls[(int)SyscallKind.Pread], tally.Preads);
-        Interlocked.Add(ref _syscalls[(int)SyscallKind.Preadv2], tally.Preadv2s);
-        Interlocked.Add(ref _syscalls[(int)SyscallKind.Open], tally.Opens);
-        Interlocked.Add(ref _syscalls[(int)SyscallKind.EpollCtl], tally.EpollCtls);
-        Interlocked.Add(ref _syscalls[(int)SyscallKind.Policy], tally.PolicyCalls);
-        Interlocked.Add(ref _syscalls[(int)SyscallKind.Readahead], tally.Readaheads);
+        for (int kind = 0; kind < _syscalls.Length; kind++)
+        {
+            long calls = tally.Calls((SyscallKind)kind);
+            if (calls != 0)
+            {
+                Interlocked.Add(ref _syscalls[kind], calls);
+            }
+        }
     }
 }

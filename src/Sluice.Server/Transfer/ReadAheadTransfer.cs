@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.Win32.SafeHandles;
 using Sluice.Core.Policy;
 using Sluice.Interop.Memory;
@@ -25,7 +24,6 @@ public abstract class ReadAheadTransfer : ITransferMechanism
     private readonly BufferedTransfer _fallback;
     private readonly IServerLog _log;
     private int _fallbackLogged;
-    private long _fallbackCount;
 
     protected ReadAheadTransfer(DiskReadPool disk, AlignedBufferPool buffers, int readsInFlight, BufferedTransfer fallback, IServerLog log, bool forceFallback)
     {
@@ -38,8 +36,6 @@ public abstract class ReadAheadTransfer : ITransferMechanism
     }
 
     public abstract TransferStrategy Strategy { get; }
-
-    public long Fallbacks => Volatile.Read(ref _fallbackCount);
 
     protected bool ForceFallback { get; }
 
@@ -79,7 +75,7 @@ public abstract class ReadAheadTransfer : ITransferMechanism
         }
 
         NoteFallback("the kernel refused the read (EINVAL/EOPNOTSUPP)");
-        return await SendBufferedAsync(writer, body.File, fallbackFrom, segment.Offset + segment.Length - fallbackFrom, tally).ConfigureAwait(false);
+        return await _fallback.SendRangeAsync(writer, body.File, fallbackFrom, segment.Offset + segment.Length - fallbackFrom, tally).ConfigureAwait(false);
     }
 
     // The descriptor to read from and the alignment reads must respect.
@@ -191,22 +187,8 @@ public abstract class ReadAheadTransfer : ITransferMechanism
         }
     }
 
-    private async ValueTask<TransferOutcome> SendBufferedAsync(SocketWriter writer, SafeFileHandle file, long offset, long length, TransferTally tally)
-    {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
-        try
-        {
-            return await _fallback.SendRangeAsync(writer, file, offset, length, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, buffer, tally).ConfigureAwait(false);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
     private void NoteFallback(string why)
     {
-        Interlocked.Increment(ref _fallbackCount);
         if (Interlocked.Exchange(ref _fallbackLogged, 1) == 0)
         {
             _log.Warn($"{Strategy.ToString().ToLowerInvariant()}: {why}; falling back to buffered reads (logged once)");

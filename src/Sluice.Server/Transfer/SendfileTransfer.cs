@@ -1,4 +1,3 @@
-using System.Buffers;
 using Sluice.Core.Policy;
 using Sluice.Interop.Pal;
 using Sluice.Server.Logging;
@@ -46,7 +45,7 @@ public sealed class SendfileTransfer : ITransferMechanism
         long first = body.Segments[0].Offset;
         long end = body.Segments[^1].Offset + body.Segments[^1].Length;
         await _disk.PrefetchAsync(body.File, first, end - first).ConfigureAwait(false);
-        tally.Readaheads++;
+        tally.Count(SyscallKind.Readahead);
         return await SendBodyAsync(writer, head, body, tally).ConfigureAwait(false);
     }
 
@@ -74,7 +73,7 @@ public sealed class SendfileTransfer : ITransferMechanism
             long count = Math.Min(_chunkBytes, end - offset);
             long before = offset;
             IoResult result = writer.TrySendfile(body.File, ref offset, count);
-            tally.Sendfiles++;
+            tally.Count(SyscallKind.Sendfile);
             switch (result.Status)
             {
                 case IoStatus.Done:
@@ -84,7 +83,7 @@ public sealed class SendfileTransfer : ITransferMechanism
                     break;
                 case IoStatus.WouldBlock:
                     sinceYield = 0;
-                    tally.EpollCtls++;
+                    tally.Count(SyscallKind.EpollCtl);
                     TransferOutcome waited = await writer.WaitWritableAsync().ConfigureAwait(false);
                     if (waited != TransferOutcome.Completed)
                     {
@@ -104,15 +103,7 @@ public sealed class SendfileTransfer : ITransferMechanism
                             _log.Warn($"sendfile refused by the kernel (errno {result.Errno}); falling back to buffered reads for such files");
                         }
 
-                        byte[] buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
-                        try
-                        {
-                            return await _fallback.SendRangeAsync(writer, body.File, offset, end - offset, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, buffer, tally).ConfigureAwait(false);
-                        }
-                        finally
-                        {
-                            ArrayPool<byte>.Shared.Return(buffer);
-                        }
+                        return await _fallback.SendRangeAsync(writer, body.File, offset, end - offset, tally).ConfigureAwait(false);
                     }
 
                     return TransferOutcome.Failed;

@@ -51,7 +51,7 @@ public sealed class SocketWriter : IDisposable
         while (!data.IsEmpty)
         {
             IoResult result = SocketPal.Send(_fd, data.Span, more);
-            tally.Sends++;
+            tally.Count(SyscallKind.Send);
             switch (result.Status)
             {
                 case IoStatus.Done:
@@ -59,7 +59,7 @@ public sealed class SocketWriter : IDisposable
                     data = data[(int)result.Bytes..];
                     break;
                 case IoStatus.WouldBlock:
-                    tally.EpollCtls++;
+                    tally.Count(SyscallKind.EpollCtl);
                     TransferOutcome waited = await WaitWritableAsync().ConfigureAwait(false);
                     if (waited != TransferOutcome.Completed)
                     {
@@ -79,7 +79,6 @@ public sealed class SocketWriter : IDisposable
 
     public IoResult TrySendfile(SafeFileHandle file, ref long offset, long count) => SocketPal.Sendfile(_fd, file, ref offset, count);
 
-    public IoResult TrySend(ReadOnlySpan<byte> data, bool more) => SocketPal.Send(_fd, data, more);
 
     public async ValueTask<TransferOutcome> WaitWritableAsync()
     {

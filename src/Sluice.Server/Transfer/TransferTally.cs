@@ -1,22 +1,23 @@
 namespace Sluice.Server.Transfer;
 
 // Per-response counts, one instance per connection, reset for each response and published once,
-// so the hot loop does no atomics.
+// so the hot loop does no atomics. System calls are counted by kind, so a new kind needs only a
+// SyscallKind member.
 public sealed class TransferTally
 {
-    public long BytesSent;
-    public long BytesRead;
-    public long Sends;
-    public long Sendfiles;
-    public long Preads;
-    public long Preadv2s;
-    public long Opens;
-    public long EpollCtls;
-    public long PolicyCalls;
-    public long Readaheads;
+    private readonly long[] _calls = new long[(int)SyscallKind.Count];
+
+    public long BytesSent { get; set; }
+
+    public long BytesRead { get; set; }
+
+    public void Count(SyscallKind kind, long calls = 1) => _calls[(int)kind] += calls;
+
+    public long Calls(SyscallKind kind) => _calls[(int)kind];
 
     public void Reset()
     {
-        BytesSent = BytesRead = Sends = Sendfiles = Preads = Preadv2s = Opens = EpollCtls = PolicyCalls = Readaheads = 0;
+        BytesSent = BytesRead = 0;
+        Array.Clear(_calls);
     }
 }
