@@ -1,4 +1,5 @@
 using System.Globalization;
+using Sluice.Server.Metrics;
 
 namespace Sluice.Cli.Bench;
 
@@ -77,7 +78,7 @@ internal sealed class BenchRunner
 
         double residencyBefore = file.Residency();
         MetricsScraper metricsBefore = await MetricsScraper.ScrapeAsync(server.MetricsEndpoint, cancellationToken).ConfigureAwait(false);
-        ProcStats.ProcessSample processBefore = ProcStats.ReadProcess(server.Pid);
+        ProcessStats processBefore = ProcStats.ReadProcess(server.Pid);
         ProcStats.MachineSample machineBefore = ProcStats.ReadMachine();
         long cachedBefore = ProcStats.ReadCachedBytes();
 
@@ -85,7 +86,7 @@ internal sealed class BenchRunner
 
         long cachedAfter = ProcStats.ReadCachedBytes();
         ProcStats.MachineSample machineAfter = ProcStats.ReadMachine();
-        ProcStats.ProcessSample processAfter = ProcStats.ReadProcess(server.Pid);
+        ProcessStats processAfter = ProcStats.ReadProcess(server.Pid);
         MetricsScraper metricsAfter = await MetricsScraper.ScrapeAsync(server.MetricsEndpoint, cancellationToken).ConfigureAwait(false);
         double residencyAfter = file.Residency();
 
@@ -119,8 +120,8 @@ internal sealed class BenchRunner
         double userMs = (processAfter.UserTicks - processBefore.UserTicks) * 1000 / ProcStats.TicksPerSecond;
         double sysMs = (processAfter.SystemTicks - processBefore.SystemTicks) * 1000 / ProcStats.TicksPerSecond;
         double machineMs = (machineAfter.BusyTicks - machineBefore.BusyTicks) * 1000 / ProcStats.TicksPerSecond;
-        long voluntary = processAfter.Voluntary - processBefore.Voluntary;
-        long involuntary = processAfter.Involuntary - processBefore.Involuntary;
+        long voluntary = processAfter.VoluntarySwitches - processBefore.VoluntarySwitches;
+        long involuntary = processAfter.InvoluntarySwitches - processBefore.InvoluntarySwitches;
 
         return new BenchResult
         {

@@ -1,51 +1,17 @@
 using System.Globalization;
+using Sluice.Server.Metrics;
 
 namespace Sluice.Cli.Bench;
 
-// The /proc counters (proc(5)) the benchmark samples around a transfer. Times are in clock ticks
+// The machine-wide /proc counters (proc(5)) the benchmark samples around a transfer; the
+// server process's own come from ProcessStats. Times are in clock ticks
 // of USER_HZ, which is 100 on every Linux ABI .NET runs on.
 internal static class ProcStats
 {
-    public const double TicksPerSecond = 100.0;
+    public const double TicksPerSecond = ProcessStats.TicksPerSecond;
 
-    // CPU time of the whole process (utime and stime in /proc/PID/stat include every thread, live
-    // or exited) and context switches summed over its threads: /proc/PID/status alone reports
-    // only the main thread's, and the server's work happens on thread-pool threads.
-    public static ProcessSample ReadProcess(int pid)
-    {
-        string stat = File.ReadAllText($"/proc/{pid}/stat");
-        // Fields after the parenthesized command name, which may itself contain spaces; utime and
-        // stime are fields 14 and 15 of the line, 12 and 13 after the name.
-        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        long user = long.Parse(fields[11], CultureInfo.InvariantCulture);
-        long system = long.Parse(fields[12], CultureInfo.InvariantCulture);
-
-        long voluntary = 0;
-        long involuntary = 0;
-        foreach (string task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
-        {
-            try
-            {
-                foreach (string line in File.ReadLines(Path.Combine(task, "status")))
-                {
-                    if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal))
-                    {
-                        voluntary += ValueAfterColon(line);
-                    }
-                    else if (line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
-                    {
-                        involuntary += ValueAfterColon(line);
-                    }
-                }
-            }
-            catch (IOException)
-            {
-                // The thread exited between listing and reading; its switches are lost either way.
-            }
-        }
-
-        return new ProcessSample(user, system, voluntary, involuntary);
-    }
+    // The server's own reader (also behind /metrics): CPU of every thread, switches summed over threads.
+    public static ProcessStats ReadProcess(int pid) => ProcessStats.Read(pid.ToString(CultureInfo.InvariantCulture));
 
     // Busy and total ticks of the aggregate "cpu" line of /proc/stat: user nice system idle iowait
     // irq softirq steal (guest and guest_nice are already counted in user and nice). Busy is the
@@ -90,8 +56,6 @@ internal static class ProcStats
 
     private static long ValueAfterColon(string line) =>
         long.Parse(line.AsSpan(line.IndexOf(':') + 1).Trim(), CultureInfo.InvariantCulture);
-
-    public readonly record struct ProcessSample(long UserTicks, long SystemTicks, long Voluntary, long Involuntary);
 
     public readonly record struct MachineSample(long BusyTicks, long TotalTicks);
 }

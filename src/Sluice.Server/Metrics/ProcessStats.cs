@@ -2,35 +2,57 @@ using System.Globalization;
 
 namespace Sluice.Server.Metrics;
 
-// CPU time and context switches of a process, read from /proc (proc(5)).
-public readonly record struct ProcessStats(double UserSeconds, double SystemSeconds, long VoluntarySwitches, long InvoluntarySwitches)
+// CPU time and context switches of a process, read from /proc (proc(5)). Times are clock ticks of
+// USER_HZ, which is 100 on every Linux ABI .NET runs on.
+public readonly record struct ProcessStats(long UserTicks, long SystemTicks, long VoluntarySwitches, long InvoluntarySwitches)
 {
-    // USER_HZ is 100 on every Linux ABI .NET runs on.
-    private const double ClockTicksPerSecond = 100.0;
+    public const double TicksPerSecond = 100.0;
+
+    public double UserSeconds => UserTicks / TicksPerSecond;
+
+    public double SystemSeconds => SystemTicks / TicksPerSecond;
 
     public static ProcessStats ReadSelf() => Read("self");
 
+    // utime and stime of /proc/PID/stat cover every thread, live or exited. Context switches are
+    // summed over /proc/PID/task/*/status: /proc/PID/status alone reports only the main thread's,
+    // and the server's work happens on other threads.
     public static ProcessStats Read(string pid)
     {
         string stat = File.ReadAllText($"/proc/{pid}/stat");
-        // Fields after the parenthesized command name, which may itself contain spaces.
+        // Fields after the parenthesized command name, which may itself contain spaces; utime and
+        // stime are fields 14 and 15 of the line, 12 and 13 after the name.
         string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        double user = long.Parse(fields[11], CultureInfo.InvariantCulture) / ClockTicksPerSecond;
-        double system = long.Parse(fields[12], CultureInfo.InvariantCulture) / ClockTicksPerSecond;
+        long user = long.Parse(fields[11], CultureInfo.InvariantCulture);
+        long system = long.Parse(fields[12], CultureInfo.InvariantCulture);
+
         long voluntary = 0;
         long involuntary = 0;
-        foreach (string line in File.ReadLines($"/proc/{pid}/status"))
+        foreach (string task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
         {
-            if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal))
+            try
             {
-                voluntary = long.Parse(line.AsSpan(line.IndexOf(':') + 1).Trim(), CultureInfo.InvariantCulture);
+                foreach (string line in File.ReadLines(Path.Combine(task, "status")))
+                {
+                    if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal))
+                    {
+                        voluntary += ValueAfterColon(line);
+                    }
+                    else if (line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
+                    {
+                        involuntary += ValueAfterColon(line);
+                    }
+                }
             }
-            else if (line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
+            catch (IOException)
             {
-                involuntary = long.Parse(line.AsSpan(line.IndexOf(':') + 1).Trim(), CultureInfo.InvariantCulture);
+                // The thread exited between listing and reading; its switches are lost either way.
             }
         }
 
         return new ProcessStats(user, system, voluntary, involuntary);
     }
+
+    private static long ValueAfterColon(string line) =>
+        long.Parse(line.AsSpan(line.IndexOf(':') + 1).Trim(), CultureInfo.InvariantCulture);
 }
