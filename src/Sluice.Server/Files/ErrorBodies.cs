@@ -10,6 +10,7 @@ public static class ErrorBodies
 
     private static readonly FrozenDictionary<int, byte[]> s_bodies = new Dictionary<int, byte[]>
     {
+        [301] = Encoding.UTF8.GetBytes("301 Moved Permanently\n"),
         [400] = Encoding.UTF8.GetBytes("400 Bad Request\n"),
         [403] = Encoding.UTF8.GetBytes("403 Forbidden\n"),
         [404] = Encoding.UTF8.GetBytes("404 Not Found\n"),
@@ -28,5 +29,4 @@ public static class ErrorBodies
 
     public static byte[] For(int status) => s_bodies[status];
 
-    public static byte[] ForReason(int status, string reason) => Encoding.UTF8.GetBytes($"{status} {reason}\n");
 }

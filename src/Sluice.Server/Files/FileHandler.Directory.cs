@@ -16,7 +16,7 @@ public sealed partial class FileHandler
         if (!trailingSlash)
         {
             // Relative links in the listing or index.html only resolve under "/dir/".
-            plan.SetInline(301, ErrorBodies.ForReason(301, "Moved Permanently"), ErrorBodies.ContentType);
+            plan.SetInline(301, ErrorBodies.For(301), ErrorBodies.ContentType);
             plan.Location = EncodePath(relative) + "/" + QueryOf(request.Target);
             return;
         }

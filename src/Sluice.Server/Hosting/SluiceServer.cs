@@ -24,6 +24,7 @@ public sealed class SluiceServer : IAsyncDisposable
 
     private readonly ConcurrentDictionary<Http1Connection, Task> _connections = new();
     private readonly CancellationTokenSource _abort = new();
+    private readonly Lock _stopLock = new();
     private readonly ITransferMechanism[] _mechanisms;
     private readonly SafeFileHandle _root;
     private readonly DiskReadPool _disk;
@@ -119,7 +120,7 @@ public sealed class SluiceServer : IAsyncDisposable
     // Every caller waits for the same shutdown: a second call never returns early.
     public Task StopAsync()
     {
-        lock (_connections)
+        lock (_stopLock)
         {
             return _stopTask ??= StopCoreAsync();
         }

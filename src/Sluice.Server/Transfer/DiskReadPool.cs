@@ -83,8 +83,8 @@ public sealed class DiskReadPool : IDisposable
         {
             calls++;
             IoResult result = read.Kind == DiskReadKind.Direct
-                ? FilePal.Pread(read.File, read.Buffer.Pointer + done, read.Count - done, read.Offset + done)
-                : FilePal.PreadDontCache(read.File, read.Buffer.GetSpan().Slice(done, read.Count - done), read.Offset + done);
+                ? FilePal.Pread(read.File, read.Buffer!.Pointer + done, read.Count - done, read.Offset + done)
+                : FilePal.PreadDontCache(read.File, read.Buffer!.GetSpan().Slice(done, read.Count - done), read.Offset + done);
             if (result.Status == IoStatus.EndOfFile)
             {
                 break;
@@ -111,7 +111,8 @@ public sealed class DiskReadPool : IDisposable
 
         public SafeFileHandle File { get; } = file;
 
-        public AlignedBuffer Buffer { get; } = buffer!;
+        // Null only for Prefetch, which reads into the page cache and no buffer.
+        public AlignedBuffer? Buffer { get; } = buffer;
 
         public int Count { get; } = count;
 
