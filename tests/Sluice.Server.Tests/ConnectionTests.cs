@@ -59,16 +59,12 @@ public sealed class ConnectionTests
     public async Task TheConnectionClosesWhenTheRequestSaysSo(string request)
     {
         await using var server = TestServer.Start();
-        await using RawHttpConnection connection = await server.ConnectAsync();
-        await connection.SendAsync(request);
-
-        RawResponse response = await connection.ReadResponseAsync();
+        RawResponse response = await server.SendExpectingCloseAsync(request);
 
         Assert.Equal(200, response.Status);
         Assert.StartsWith("HTTP/1.1 ", response.StatusLine, StringComparison.Ordinal);
         Assert.Equal("close", response.Header("Connection"));
         Assert.Equal(TestServer.TinyText, response.BodyText);
-        Assert.Empty(await connection.ReadToEndAsync(TimeSpan.FromSeconds(5)));
     }
 
     [Fact]
@@ -196,15 +192,11 @@ public sealed class ConnectionTests
     public async Task NothingIsAnsweredAfterAConnectionCloseRequest()
     {
         await using var server = TestServer.Start();
-        await using RawHttpConnection connection = await server.ConnectAsync();
-        await connection.SendAsync(
+        RawResponse response = await server.SendExpectingCloseAsync(
             "GET /tiny.txt HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n" +
             "GET /blocks.bin HTTP/1.1\r\nHost: a\r\n\r\n");
 
-        RawResponse response = await connection.ReadResponseAsync();
-
         Assert.Equal(TestServer.TinyText, response.BodyText);
-        Assert.Empty(await connection.ReadToEndAsync(TimeSpan.FromSeconds(5)));
     }
 
     [Fact]
@@ -232,13 +224,9 @@ public sealed class ConnectionTests
     public async Task OversizedGetBodyIsRefusedAndTheConnectionCloses()
     {
         await using var server = TestServer.Start(configure: o => o with { MaxDiscardedBodyBytes = 1024 });
-        await using RawHttpConnection connection = await server.ConnectAsync();
-        await connection.SendAsync($"GET /tiny.txt HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n{new string('x', 2000)}");
-
-        RawResponse response = await connection.ReadResponseAsync();
+        RawResponse response = await server.SendExpectingCloseAsync($"GET /tiny.txt HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n{new string('x', 2000)}");
 
         Assert.Equal(413, response.Status);
-        Assert.Empty(await connection.ReadToEndAsync(TimeSpan.FromSeconds(5)));
     }
 
     [Fact]

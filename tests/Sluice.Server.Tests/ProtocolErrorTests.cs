@@ -76,13 +76,9 @@ public sealed class ProtocolErrorTests
     public async Task RequestLineOver8KiBGets414()
     {
         await using var server = TestServer.Start();
-        await using RawHttpConnection connection = await server.ConnectAsync();
-
-        await connection.SendAsync($"GET /{new string('a', 9000)} HTTP/1.1\r\nHost: a\r\n\r\n");
-        RawResponse response = await connection.ReadResponseAsync();
+        RawResponse response = await server.SendExpectingCloseAsync($"GET /{new string('a', 9000)} HTTP/1.1\r\nHost: a\r\n\r\n");
 
         Assert.Equal(414, response.Status);
-        Assert.Empty(await connection.ReadToEndAsync(TimeSpan.FromSeconds(5)));
     }
 
     [Fact]
@@ -100,18 +96,15 @@ public sealed class ProtocolErrorTests
     public async Task HeadersOver32KiBGet431()
     {
         await using var server = TestServer.Start();
-        await using RawHttpConnection connection = await server.ConnectAsync();
         var request = new StringBuilder("GET /tiny.txt HTTP/1.1\r\nHost: a\r\n");
         for (int i = 0; i < 40; i++)
         {
             request.Append("X-Padding-").Append(i).Append(": ").Append('v', 1000).Append("\r\n");
         }
 
-        await connection.SendAsync(request.Append("\r\n").ToString());
-        RawResponse response = await connection.ReadResponseAsync();
+        RawResponse response = await server.SendExpectingCloseAsync(request.Append("\r\n").ToString());
 
         Assert.Equal(431, response.Status);
-        Assert.Empty(await connection.ReadToEndAsync(TimeSpan.FromSeconds(5)));
     }
 
     [Fact]

@@ -111,6 +111,17 @@ internal sealed class TestServer : IAsyncDisposable
 
     public Task<RawHttpConnection> ConnectAsync(int receiveBufferSize = 0) => RawHttpConnection.ConnectAsync(Port, receiveBufferSize);
 
+    // A raw request on a fresh connection that the server must answer and then close: returns the
+    // response after checking that nothing follows it and that the server closed its side.
+    public async Task<RawResponse> SendExpectingCloseAsync(string request)
+    {
+        await using RawHttpConnection connection = await ConnectAsync();
+        await connection.SendAsync(request);
+        RawResponse response = await connection.ReadResponseAsync();
+        Assert.Empty(await connection.ReadToEndAsync(TimeSpan.FromSeconds(5)));
+        return response;
+    }
+
     // One request on a fresh connection that asks to be closed afterwards.
     public async Task<RawResponse> GetAsync(string target, string extraHeaders = "", string method = "GET")
     {
