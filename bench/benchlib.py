@@ -1,0 +1,164 @@
+"""Shared machinery of the benchmark harness: /proc readers, page-cache helpers, the servers
+under test (Sluice and its peers) started and stopped by PID. Imported by compare.py and the
+workload modules beside it."""
+import argparse
+import datetime
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+KiB, MiB, GiB = 1 << 10, 1 << 20, 1 << 30
+TICK_MS = 1000.0 / os.sysconf("SC_CLK_TCK")
+
+NGINX_CONFIGS = {
+    "nginx-sendfile": "sendfile on; tcp_nopush on;",
+    "nginx-copy": "sendfile off;",
+    "nginx-aio": "sendfile on; aio threads; directio 4m;",
+}
+
+
+# ---------------------------------------------------------------- /proc readers
+
+def cpu_ms(pids):
+    total = 0.0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) * TICK_MS
+        except FileNotFoundError:
+            pass
+    return total
+
+
+def machine_busy_ms():
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:9]]
+    user, nice, system, idle, iowait, irq, softirq, steal = values
+    return (user + nice + system + irq + softirq + steal) * TICK_MS
+
+
+def rss_kib(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except FileNotFoundError:
+            pass
+    return total
+
+
+def children_of(pid):
+    kids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        kids.append(int(entry))
+            except (FileNotFoundError, ProcessLookupError, IndexError):
+                pass
+    return kids
+
+
+def evict(path):
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(fd)
+
+
+def warm(path):
+    with open(path, "rb") as f:
+        while f.read(8 * MiB):
+            pass
+
+
+# ---------------------------------------------------------------- servers
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, timeout=20):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
+
+
+class Server:
+    def __init__(self, name, argv, port):
+        self.name, self.argv, self.port, self.proc = name, argv, port, None
+
+    def start(self, log):
+        self.proc = subprocess.Popen(self.argv, stdout=log, stderr=log, start_new_session=True)
+        wait_port(self.port)
+
+    def pids(self):
+        return [self.proc.pid] + children_of(self.proc.pid)
+
+    def url(self, name):
+        return f"http://127.0.0.1:{self.port}/{name}"
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM if self.name.startswith("sluice") else signal.SIGQUIT)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def sluice_server(binary, data, strategy):
+    port = free_port()
+    return Server(f"sluice-{strategy}", [binary, "serve", data, "--port", str(port), "--quiet", "--strategy", strategy], port)
+
+
+def nginx_server(name, directive, data, workdir):
+    port = free_port()
+    prefix = os.path.join(workdir, name)
+    os.makedirs(os.path.join(prefix, "logs"), exist_ok=True)
+    conf = os.path.join(prefix, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write(f"""user root;
+worker_processes 2;
+pid {prefix}/nginx.pid;
+error_log {prefix}/logs/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    default_type application/octet-stream;
+    keepalive_requests 1000000;
+    client_body_temp_path {prefix}/body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        root {data};
+        location / {{ {directive} }}
+    }}
+}}
+""")
+    return Server(name, ["nginx", "-p", prefix, "-c", conf, "-g", "daemon off;"], port)
