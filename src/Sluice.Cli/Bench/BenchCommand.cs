@@ -142,7 +142,8 @@ public static class BenchCommand
         Console.Write(ResultTable.Render(rows, straced));
         Console.WriteLine();
         Console.WriteLine("data-path calls: the server's own counters of the calls its mechanisms issue (pread, send, sendfile, …), not every system call" +
-            (straced ? "; strace columns: every system call of the server on a separate traced transfer, and the data-path subset of them." : "; run with --strace for the total."));
+            (straced ? "; strace columns: every system call of the server on a separate traced transfer, the data-path subset of them (" +
+                string.Join(", ", StraceCounter.DataPathCalls.Order(StringComparer.Ordinal)) + "), and the server's counters over that same transfer." : "; run with --strace for the total."));
         Console.WriteLine("kernel read calls and disk read: /proc/PID/io (syscr, read_bytes); srv CPU: the server's CPU clock (ns, all threads); machine busy: /proc/stat without steal.");
         Console.WriteLine();
         Console.Write(SeedClaims.Render(verdicts));

@@ -77,7 +77,8 @@ internal sealed class BenchRunner
         }
 
         double residencyBefore = file.Residency();
-        MetricsScraper metricsBefore = await MetricsScraper.ScrapeAsync(server.MetricsEndpoint, cancellationToken).ConfigureAwait(false);
+        // One GET so far: the warm-up (or the cold path's compile run).
+        MetricsScraper metricsBefore = await MetricsScraper.ScrapeAfterAsync(server.MetricsEndpoint, 1, cancellationToken).ConfigureAwait(false);
         ProcessStats processBefore = ProcStats.ReadProcess(server.Pid);
         ProcStats.MachineSample machineBefore = ProcStats.ReadMachine();
         long cachedBefore = ProcStats.ReadCachedBytes();
@@ -87,7 +88,7 @@ internal sealed class BenchRunner
         long cachedAfter = ProcStats.ReadCachedBytes();
         ProcStats.MachineSample machineAfter = ProcStats.ReadMachine();
         ProcessStats processAfter = ProcStats.ReadProcess(server.Pid);
-        MetricsScraper metricsAfter = await MetricsScraper.ScrapeAsync(server.MetricsEndpoint, cancellationToken).ConfigureAwait(false);
+        MetricsScraper metricsAfter = await MetricsScraper.ScrapeAfterAsync(server.MetricsEndpoint, 2, cancellationToken).ConfigureAwait(false);
         double residencyAfter = file.Residency();
 
         StraceCounter.StraceSummary? strace = null;
@@ -184,11 +185,11 @@ internal sealed class BenchRunner
         string output = Path.Combine(Path.GetTempPath(), $"sluice-bench-strace-{Environment.ProcessId}-{server.Pid}.txt");
         try
         {
-            MetricsScraper before = await MetricsScraper.ScrapeAsync(server.MetricsEndpoint, cancellationToken).ConfigureAwait(false);
+            MetricsScraper before = await MetricsScraper.ScrapeAfterAsync(server.MetricsEndpoint, 2, cancellationToken).ConfigureAwait(false);
             StraceCounter tracer = await StraceCounter.AttachAsync(_strace!, server.Pid, output).ConfigureAwait(false);
             BenchClient.Get(server.Endpoint, file.Name, TimeSpan.FromMinutes(5));
             StraceCounter.StraceSummary summary = await tracer.DetachAsync().ConfigureAwait(false);
-            MetricsScraper after = await MetricsScraper.ScrapeAsync(server.MetricsEndpoint, cancellationToken).ConfigureAwait(false);
+            MetricsScraper after = await MetricsScraper.ScrapeAfterAsync(server.MetricsEndpoint, 3, cancellationToken).ConfigureAwait(false);
             long counted = MetricsScraper.Delta(before, after, "sluice_syscalls_total", "kind").Values.Sum();
             return (summary, counted);
         }
