@@ -22,7 +22,7 @@ public static class BenchCommand
         var strategies = new Option<string>("--strategies")
         {
             HelpName = "LIST",
-            Description = "Comma-separated strategies to compare: buffered, sendfile, direct, dontcache, auto.",
+            Description = "Comma-separated strategies to compare: buffered, copy, sendfile, direct, dontcache, auto.",
             DefaultValueFactory = _ => string.Join(',', BenchOptions.AllStrategies),
         };
         var cache = new Option<string>("--cache")
@@ -31,12 +31,12 @@ public static class BenchCommand
             Description = "Comma-separated page-cache states: warm (file read once before), cold (evicted right before the run).",
             DefaultValueFactory = _ => string.Join(',', BenchOptions.AllCacheStates),
         };
-        var repeat = new Option<int>("--repeat") { Description = "Rounds over all runs (interleaved); the table shows the run of median wall time.", HelpName = "N", DefaultValueFactory = _ => 1 };
-        var json = new Option<FileInfo?>("--json") { Description = "Write every run as a JSON array to FILE.", HelpName = "FILE" };
+        var repeat = new Option<int>("--repeat") { Description = "Rounds over all runs (interleaved); every figure is shown as the median with its min–max over the rounds.", HelpName = "N", DefaultValueFactory = _ => 3 };
+        var json = new Option<FileInfo?>("--json") { Description = "Write the summary (median, min, max per figure), the verdicts and every run as JSON to FILE.", HelpName = "FILE" };
         var chart = new Option<FileInfo?>("--chart") { Description = "Draw a chart comparing the strategies to FILE (.png or .svg).", HelpName = "FILE" };
-        var strace = new Option<bool>("--strace") { Description = "Also count the server's system calls with strace -f -c, on one extra transfer per run (needs strace)." };
+        var strace = new Option<bool>("--strace") { Description = "Also count every system call of the server with strace -f -c, on one extra transfer per run (needs strace); the seed's call-count claims are checked only with it." };
 
-        var command = new Command("bench", "Send one test file over loopback with each strategy, warm and cold, and measure system calls, context switches, CPU per GiB, throughput and page-cache growth.")
+        var command = new Command("bench", "Send one test file over loopback with each strategy, warm and cold, and measure data-path calls (and with --strace all system calls), context switches, CPU per GiB, throughput and page-cache growth.")
         {
             size, dir, strategies, cache, repeat, json, chart, strace,
         };
@@ -129,30 +129,50 @@ public static class BenchCommand
             return 1;
         }
 
-        List<BenchResult> rows = ResultTable.Representatives(results);
+        List<BenchSummary> rows = BenchSummary.Summarize(results);
+        bool straced = results.Any(r => r.StraceCalls is not null);
+        List<ClaimVerdict> verdicts = SeedClaims.Evaluate(rows, options.Size);
+        string load = File.ReadAllText("/proc/loadavg").Trim();
         Console.WriteLine();
-        Console.WriteLine($"sluice bench: {ByteSize.Format(options.Size)} file over loopback, one GET per run, fresh server per run" +
-            (options.Repeat > 1 ? $", {options.Repeat} rounds (median run shown)" : ""));
+        Console.WriteLine($"sluice bench: {ByteSize.Format(options.Size)} file over loopback, one GET per run, fresh server per run, " +
+            $"{options.Repeat} round{(options.Repeat == 1 ? "" : "s")}: each cell is the median (min–max) over the rounds");
         Console.WriteLine($"machine: {machine}");
-        Console.WriteLine($"load average at the end: {File.ReadAllText("/proc/loadavg").Trim()} (whole-machine CPU counts any other work running meanwhile)");
+        Console.WriteLine($"load average at the end: {load} (whole-machine CPU counts any other work running meanwhile; steal is time other guests took)");
         Console.WriteLine();
-        Console.Write(ResultTable.Render(rows, strace is not null));
+        Console.Write(ResultTable.Render(rows, straced));
         Console.WriteLine();
-        Console.Write(SeedClaims.Render(rows, options.Size));
+        Console.WriteLine("data-path calls: the server's own counters of the calls its mechanisms issue (pread, send, sendfile, …), not every system call" +
+            (straced ? "; strace columns: every system call of the server on a separate traced transfer, the data-path subset of them (" +
+                string.Join(", ", StraceCounter.DataPathCalls.Order(StringComparer.Ordinal)) + "), and the server's counters over that same transfer." : "; run with --strace for the total."));
+        Console.WriteLine("kernel read calls and disk read: /proc/PID/io (syscr, read_bytes); srv CPU: the server's CPU clock (ns, all threads); machine busy: /proc/stat without steal.");
+        Console.WriteLine();
+        Console.Write(SeedClaims.Render(verdicts));
         Console.WriteLine();
         Console.WriteLine(SeedClaims.LoopbackNote);
 
         if (options.JsonPath is not null)
         {
+            var report = new BenchReport
+            {
+                Command = string.Join(' ', Environment.GetCommandLineArgs().Select(a => Path.GetFileName(a) == "sluice.dll" ? "sluice" : a)),
+                Machine = machine.ToString(),
+                LoadAverage = load,
+                Size = options.Size,
+                Rounds = options.Repeat,
+                Strace = straced,
+                Summary = rows,
+                Verdicts = verdicts,
+                Runs = results,
+            };
             await using FileStream stream = File.Create(options.JsonPath);
-            await JsonSerializer.SerializeAsync(stream, results, BenchJsonContext.Default.ListBenchResult, CancellationToken.None).ConfigureAwait(false);
+            await JsonSerializer.SerializeAsync(stream, report, BenchJsonContext.Default.BenchReport, CancellationToken.None).ConfigureAwait(false);
             Console.WriteLine($"wrote {options.JsonPath}");
         }
 
         if (options.ChartPath is not null)
         {
-            ChartWriter.Write(options.ChartPath, rows,
-                $"sluice bench: {ByteSize.Format(options.Size)} over loopback, by strategy and page-cache state",
+            ChartWriter.Write(options.ChartPath, rows, options.Size,
+                $"sluice bench: {ByteSize.Format(options.Size)} over loopback, by strategy and page-cache state; bars: median of {options.Repeat} rounds, whiskers: min–max",
                 $"{machine}. Loopback: the receiver copies every byte, so compare CPU/GiB and calls/GiB, not only MB/s.");
             Console.WriteLine($"wrote {options.ChartPath}");
         }

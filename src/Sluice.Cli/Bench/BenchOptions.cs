@@ -11,7 +11,7 @@ internal sealed record BenchOptions(
     string? ChartPath,
     bool Strace)
 {
-    public static readonly string[] AllStrategies = ["buffered", "sendfile", "direct", "dontcache", "auto"];
+    public static readonly string[] AllStrategies = ["buffered", "copy", "sendfile", "direct", "dontcache", "auto"];
 
     public static readonly string[] AllCacheStates = ["warm", "cold"];
 }

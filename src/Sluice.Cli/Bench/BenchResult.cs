@@ -1,9 +1,8 @@
-using System.Text.Json.Serialization;
-
 namespace Sluice.Cli.Bench;
 
-// One measured transfer. Serialized as is (camelCase) for --json; every figure is measured except
-// ModelCopiesPerByte, which is the textbook model of each path.
+// One measured transfer (one round of one strategy × cache state). Serialized as is (camelCase)
+// in the "runs" of --json; every figure is measured except ModelCopiesPerByte, which is the
+// textbook model of each path.
 internal sealed class BenchResult
 {
     public required string Strategy { get; init; }
@@ -18,15 +17,22 @@ internal sealed class BenchResult
 
     public double MbPerSec { get; init; }
 
-    // From the server's own counters (sluice_syscalls_total, all strategies and kinds).
-    public long Syscalls { get; init; }
+    // The server's own data-path counters (sluice_syscalls_total: the pread, send, sendfile …
+    // calls its mechanisms issue, by kind). Not every system call of the process: strace counts those.
+    public long DataPathCalls { get; init; }
 
-    public double SyscallsPerGiB { get; init; }
+    public double DataPathCallsPerGiB { get; init; }
 
-    public Dictionary<string, long> SyscallsByKind { get; init; } = [];
+    public Dictionary<string, long> DataPathCallsByKind { get; init; } = [];
 
-    // Two per system call: one entry into the kernel, one return.
-    public long Transitions { get; init; }
+    // From /proc/PID/io, counted by the kernel: read-family calls (pread, preadv2, and sendfile,
+    // which counts as one read and one write), write-family calls (not send/sendto), and bytes the
+    // server made the block layer read from the disk.
+    public long KernelReadCalls { get; init; }
+
+    public long KernelWriteCalls { get; init; }
+
+    public double DiskReadMiB { get; init; }
 
     public long ContextSwitches { get; init; }
 
@@ -36,25 +42,29 @@ internal sealed class BenchResult
 
     public double ContextSwitchesPerGiB { get; init; }
 
-    // Server process CPU (utime + stime), 10 ms resolution.
+    // Server process CPU from its CPU clock (nanosecond resolution, every thread).
     public double CpuMs { get; init; }
-
-    public double CpuUserMs { get; init; }
-
-    public double CpuSysMs { get; init; }
 
     public double CpuMsPerGiB { get; init; }
 
-    // Whole machine busy CPU (client, server, kernel, everything else) from /proc/stat.
+    // The user/system split of /proc/PID/stat, in 10 ms ticks: coarse, kept for the proportion.
+    public double CpuUserTickMs { get; init; }
+
+    public double CpuSysTickMs { get; init; }
+
+    // Whole machine busy CPU (client, server, kernel, everything else) from /proc/stat, steal
+    // excluded (10 ms ticks summed over the CPUs); steal is reported on its own.
     public double MachineCpuMs { get; init; }
 
     public double MachineCpuMsPerGiB { get; init; }
 
+    public double MachineStealMs { get; init; }
+
     // Growth of "Cached:" in /proc/meminfo over the transfer.
     public double PageCacheMiB { get; init; }
 
-    // The test file's own pages added to the cache (residency after − before, × size): unlike
-    // PageCacheMiB, immune to whatever else the machine caches or drops meanwhile.
+    // The test file's own pages added to the cache (residency by cachestat/mincore, after − before,
+    // × size): unlike PageCacheMiB, immune to whatever else the machine caches or drops meanwhile.
     public double FileCacheMiB { get; init; }
 
     public double ResidencyBefore { get; init; }
@@ -68,18 +78,20 @@ internal sealed class BenchResult
 
     public int ModelCopiesPerByte { get; init; }
 
-    // --strace only, from a separate traced transfer of the same file in the same cache state.
+    // --strace only, from a separate traced transfer of the same file in the same cache state:
+    // every system call of the server (all threads), the data-path subset of them, and the
+    // server's own data-path counters over that same traced transfer.
     public long? StraceCalls { get; init; }
 
-    public long? StraceIoCalls { get; init; }
+    public long? StraceDataPathCalls { get; init; }
 
-    public long? StraceCounterSyscalls { get; init; }
+    public long? TracedCounterCalls { get; init; }
 
     public Dictionary<string, long>? StraceByCall { get; init; }
 
-    // CPU copies of each payload byte by the model: buffered and dontcache copy disk → page cache
-    // → user buffer → socket (2 by the CPU), direct DMAs into the user buffer then copies it into
-    // the socket (1), sendfile moves page references (0). The receiving side is not counted.
+    // CPU copies of each payload byte by the model: buffered, copy and dontcache copy disk → page
+    // cache → user buffer → socket (2 by the CPU), direct DMAs into the user buffer then copies it
+    // into the socket (1), sendfile moves page references (0). The receiving side is not counted.
     public static int ModelCopies(string strategy) => strategy switch
     {
         "buffered" or "dontcache" or "copy" => 2,
@@ -88,8 +100,3 @@ internal sealed class BenchResult
         _ => -1,
     };
 }
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true,
-    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(List<BenchResult>))]
-internal sealed partial class BenchJsonContext : JsonSerializerContext;

@@ -41,9 +41,9 @@ internal sealed class BenchRunner
                     BenchResult result = await RunOneAsync(file, warmup, strategy, cache, round, cancellationToken).ConfigureAwait(false);
                     results.Add(result);
                     string chose = strategy == "auto" ? $", auto chose {result.ChosenStrategy}" : "";
-                    string traced = result.StraceCalls is long calls ? FormattableString.Invariant($", strace {calls:N0} calls") : "";
+                    string traced = result.StraceCalls is long calls ? FormattableString.Invariant($", strace {calls:N0} system calls") : "";
                     _progress.WriteLine(FormattableString.Invariant(
-                        $"{result.MbPerSec:0} MB/s, {result.Syscalls:N0} syscalls, server {result.CpuMs:0} ms CPU, machine {result.MachineCpuMs:0} ms, cache {result.PageCacheMiB:+0;-0;0} MiB{chose}{traced}"));
+                        $"{result.MbPerSec:0} MB/s, {result.DataPathCalls:N0} data-path calls, server {result.CpuMs:0.0} ms CPU, machine {result.MachineCpuMs:0} ms (+{result.MachineStealMs:0} steal), file cache {result.FileCacheMiB:+0;-0;0} MiB{chose}{traced}"));
                 }
             }
         }
@@ -77,7 +77,8 @@ internal sealed class BenchRunner
         }
 
         double residencyBefore = file.Residency();
-        MetricsScraper metricsBefore = await MetricsScraper.ScrapeAsync(server.MetricsEndpoint, cancellationToken).ConfigureAwait(false);
+        // One GET so far: the warm-up (or the cold path's compile run).
+        MetricsScraper metricsBefore = await MetricsScraper.ScrapeAfterAsync(server.MetricsEndpoint, 1, cancellationToken).ConfigureAwait(false);
         ProcessStats processBefore = ProcStats.ReadProcess(server.Pid);
         ProcStats.MachineSample machineBefore = ProcStats.ReadMachine();
         long cachedBefore = ProcStats.ReadCachedBytes();
@@ -87,16 +88,16 @@ internal sealed class BenchRunner
         long cachedAfter = ProcStats.ReadCachedBytes();
         ProcStats.MachineSample machineAfter = ProcStats.ReadMachine();
         ProcessStats processAfter = ProcStats.ReadProcess(server.Pid);
-        MetricsScraper metricsAfter = await MetricsScraper.ScrapeAsync(server.MetricsEndpoint, cancellationToken).ConfigureAwait(false);
+        MetricsScraper metricsAfter = await MetricsScraper.ScrapeAfterAsync(server.MetricsEndpoint, 2, cancellationToken).ConfigureAwait(false);
         double residencyAfter = file.Residency();
 
         StraceCounter.StraceSummary? strace = null;
-        long? straceCounterSyscalls = null;
+        long? tracedCounterCalls = null;
         if (_strace is not null)
         {
             try
             {
-                (strace, straceCounterSyscalls) = await TraceOneTransferAsync(server, file, cache, cancellationToken).ConfigureAwait(false);
+                (strace, tracedCounterCalls) = await TraceOneTransferAsync(server, file, cache, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or IOException or System.ComponentModel.Win32Exception)
             {
@@ -115,13 +116,22 @@ internal sealed class BenchRunner
         Dictionary<string, long> decisions = MetricsScraper.Delta(metricsBefore, metricsAfter, "sluice_decisions_total", "strategy");
         Dictionary<string, long> reasons = MetricsScraper.Delta(metricsBefore, metricsAfter, "sluice_decisions_total", "reason");
         string? chosen = decisions.Count == 0 ? null : decisions.MaxBy(d => d.Value).Key;
-        long syscalls = byKind.Values.Sum();
+        long calls = byKind.Values.Sum();
         double gib = download.Bytes / GiB;
+        if (processBefore.CpuNanoseconds < 0 || processAfter.CpuNanoseconds < 0)
+        {
+            throw new InvalidOperationException($"the CPU clock of pid {server.Pid} could not be read");
+        }
+
+        double cpuMs = (processAfter.CpuNanoseconds - processBefore.CpuNanoseconds) / 1e6;
         double userMs = (processAfter.UserTicks - processBefore.UserTicks) * 1000 / ProcStats.TicksPerSecond;
         double sysMs = (processAfter.SystemTicks - processBefore.SystemTicks) * 1000 / ProcStats.TicksPerSecond;
         double machineMs = (machineAfter.BusyTicks - machineBefore.BusyTicks) * 1000 / ProcStats.TicksPerSecond;
+        double stealMs = (machineAfter.StealTicks - machineBefore.StealTicks) * 1000 / ProcStats.TicksPerSecond;
         long voluntary = processAfter.VoluntarySwitches - processBefore.VoluntarySwitches;
         long involuntary = processAfter.InvoluntarySwitches - processBefore.InvoluntarySwitches;
+        ProcessIo ioBefore = processBefore.Io;
+        ProcessIo ioAfter = processAfter.Io;
 
         return new BenchResult
         {
@@ -131,20 +141,23 @@ internal sealed class BenchRunner
             Bytes = download.Bytes,
             Seconds = download.Elapsed.TotalSeconds,
             MbPerSec = download.Bytes / download.Elapsed.TotalSeconds / 1e6,
-            Syscalls = syscalls,
-            SyscallsPerGiB = syscalls / gib,
-            SyscallsByKind = byKind,
-            Transitions = 2 * syscalls,
+            DataPathCalls = calls,
+            DataPathCallsPerGiB = calls / gib,
+            DataPathCallsByKind = byKind,
+            KernelReadCalls = ioAfter.ReadCalls - ioBefore.ReadCalls,
+            KernelWriteCalls = ioAfter.WriteCalls - ioBefore.WriteCalls,
+            DiskReadMiB = (ioAfter.StorageReadBytes - ioBefore.StorageReadBytes) / (double)(1 << 20),
             ContextSwitches = voluntary + involuntary,
             VoluntarySwitches = voluntary,
             InvoluntarySwitches = involuntary,
             ContextSwitchesPerGiB = (voluntary + involuntary) / gib,
-            CpuMs = userMs + sysMs,
-            CpuUserMs = userMs,
-            CpuSysMs = sysMs,
-            CpuMsPerGiB = (userMs + sysMs) / gib,
+            CpuMs = cpuMs,
+            CpuMsPerGiB = cpuMs / gib,
+            CpuUserTickMs = userMs,
+            CpuSysTickMs = sysMs,
             MachineCpuMs = machineMs,
             MachineCpuMsPerGiB = machineMs / gib,
+            MachineStealMs = stealMs,
             PageCacheMiB = (cachedAfter - cachedBefore) / (double)(1 << 20),
             FileCacheMiB = (residencyAfter - residencyBefore) * download.Bytes / (1 << 20),
             ResidencyBefore = residencyBefore,
@@ -153,15 +166,15 @@ internal sealed class BenchRunner
             ChosenReason = reasons.Count == 0 ? null : reasons.MaxBy(r => r.Value).Key,
             ModelCopiesPerByte = BenchResult.ModelCopies(strategy == "auto" && chosen is not null ? chosen : strategy),
             StraceCalls = strace?.TotalCalls,
-            StraceIoCalls = strace?.IoCalls,
-            StraceCounterSyscalls = straceCounterSyscalls,
-            StraceByCall = strace?.Calls.Where(c => c.Value * 100 >= strace.TotalCalls).ToDictionary(c => c.Key, c => c.Value),
+            StraceDataPathCalls = strace?.DataPathCalls,
+            TracedCounterCalls = tracedCounterCalls,
+            StraceByCall = strace?.Calls.ToDictionary(c => c.Key, c => c.Value),
         };
     }
 
     // A second transfer in the same cache state under strace -f -c, with the server's own
     // counters sampled around it for comparison.
-    private async Task<(StraceCounter.StraceSummary Summary, long CounterSyscalls)> TraceOneTransferAsync(
+    private async Task<(StraceCounter.StraceSummary Summary, long CounterCalls)> TraceOneTransferAsync(
         ServerProcess server, TestFile file, string cache, CancellationToken cancellationToken)
     {
         if (cache == "cold")
@@ -172,11 +185,11 @@ internal sealed class BenchRunner
         string output = Path.Combine(Path.GetTempPath(), $"sluice-bench-strace-{Environment.ProcessId}-{server.Pid}.txt");
         try
         {
-            MetricsScraper before = await MetricsScraper.ScrapeAsync(server.MetricsEndpoint, cancellationToken).ConfigureAwait(false);
+            MetricsScraper before = await MetricsScraper.ScrapeAfterAsync(server.MetricsEndpoint, 2, cancellationToken).ConfigureAwait(false);
             StraceCounter tracer = await StraceCounter.AttachAsync(_strace!, server.Pid, output).ConfigureAwait(false);
             BenchClient.Get(server.Endpoint, file.Name, TimeSpan.FromMinutes(5));
             StraceCounter.StraceSummary summary = await tracer.DetachAsync().ConfigureAwait(false);
-            MetricsScraper after = await MetricsScraper.ScrapeAsync(server.MetricsEndpoint, cancellationToken).ConfigureAwait(false);
+            MetricsScraper after = await MetricsScraper.ScrapeAfterAsync(server.MetricsEndpoint, 3, cancellationToken).ConfigureAwait(false);
             long counted = MetricsScraper.Delta(before, after, "sluice_syscalls_total", "kind").Values.Sum();
             return (summary, counted);
         }

@@ -4,7 +4,8 @@ using SkiaSharp;
 
 namespace Sluice.Cli.Bench;
 
-// --chart: six small panels of grouped bars (one group per strategy, one bar per cache state),
+// --chart: six small panels of grouped bars (one group per strategy, one bar per cache state; the
+// bar is the median over the rounds, the whisker its min–max),
 // drawn with ScottPlot onto one SkiaSharp canvas under a header that says what ran where. The same
 // drawing goes to a PNG surface or to Skia's SVG canvas, chosen by the file's extension.
 internal static class ChartWriter
@@ -17,19 +18,11 @@ internal static class ChartWriter
 
     private static readonly Color[] s_cacheColors = [Color.FromHex("#E4572E"), Color.FromHex("#2E86AB")];
 
-    private static readonly (string Title, Func<BenchResult, double> Value)[] s_panels =
-    [
-        ("System calls per GiB (server counters)", r => r.SyscallsPerGiB),
-        ("Server CPU ms per GiB (user + sys)", r => r.CpuMsPerGiB),
-        ("Whole-machine busy CPU ms per GiB", r => r.MachineCpuMsPerGiB),
-        ("Throughput, MB/s (loopback)", r => r.MbPerSec),
-        ("Page-cache growth during transfer, MiB", r => r.PageCacheMiB),
-        ("Server context switches per GiB", r => r.ContextSwitchesPerGiB),
-    ];
+    private const double GiB = 1L << 30;
 
-    public static void Write(string path, IReadOnlyList<BenchResult> rows, string header, string subheader)
+    public static void Write(string path, IReadOnlyList<BenchSummary> rows, long size, string header, string subheader)
     {
-        Plot[] panels = Build(rows);
+        Plot[] panels = Build(rows, Panels(rows, size));
         bool svg = Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase);
         if (svg)
         {
@@ -74,32 +67,69 @@ internal static class ChartWriter
         }
     }
 
-    private static Plot[] Build(IReadOnlyList<BenchResult> rows)
+    // With --strace the call panel counts every system call (strace); without, the server's own
+    // data-path counters, and says so.
+    private static (string Title, Func<BenchSummary, Spread?> Value)[] Panels(IReadOnlyList<BenchSummary> rows, long size)
+    {
+        double gib = size / GiB;
+        bool straced = rows.Any(r => r.StraceCalls is not null);
+        return
+        [
+            straced
+                ? ("All system calls per GiB (strace -f -c)", r => r.StraceCalls is Spread s ? new Spread(s.Median / gib, s.Min / gib, s.Max / gib, s.Count) : null)
+                : ("Data-path calls per GiB (server counters)", r => r.DataPathCallsPerGiB),
+            ("Server CPU ms per GiB (CPU clock)", r => r.CpuMsPerGiB),
+            ("Whole-machine busy CPU ms per GiB (no steal)", r => r.MachineCpuMsPerGiB),
+            ("Throughput, MB/s (loopback)", r => r.MbPerSec),
+            ("Test file's pages added to the cache, MiB", r => r.FileCacheMiB),
+            ("Server context switches per GiB", r => r.ContextSwitchesPerGiB),
+        ];
+    }
+
+    private static Plot[] Build(IReadOnlyList<BenchSummary> rows, (string Title, Func<BenchSummary, Spread?> Value)[] definitions)
     {
         List<string> strategies = rows.Select(r => r.Strategy).Distinct().ToList();
         List<string> caches = rows.Select(r => r.Cache).Distinct().ToList();
-        var panels = new Plot[s_panels.Length];
+        var panels = new Plot[definitions.Length];
 
-        for (int p = 0; p < s_panels.Length; p++)
+        for (int p = 0; p < definitions.Length; p++)
         {
-            (string title, Func<BenchResult, double> value) = s_panels[p];
+            (string title, Func<BenchSummary, Spread?> value) = definitions[p];
             Plot plot = panels[p] = new Plot();
             var bars = new List<Bar>();
-            foreach (BenchResult r in rows)
+            var whiskers = new List<(double X, Spread Spread)>();
+            foreach (BenchSummary r in rows)
             {
+                if (value(r) is not Spread v || v.IsEmpty)
+                {
+                    continue;
+                }
+
                 int group = strategies.IndexOf(r.Strategy);
                 int member = caches.IndexOf(r.Cache);
-                double v = value(r);
+                double position = group * (caches.Count + 1) + member;
                 bars.Add(new Bar
                 {
-                    Position = group * (caches.Count + 1) + member,
-                    Value = v,
+                    Position = position,
+                    Value = v.Median,
                     FillColor = s_cacheColors[member % s_cacheColors.Length],
-                    Label = Compact(v),
+                    Label = Compact(v.Median),
                 });
+                if (v.Max > v.Min)
+                {
+                    whiskers.Add((position, v));
+                }
             }
 
             var barPlot = plot.Add.Bars(bars);
+            foreach ((double x, Spread spread) in whiskers)
+            {
+                var line = plot.Add.Line(x, spread.Min, x, spread.Max);
+                line.LineWidth = 2;
+                line.LineColor = Colors.Black;
+                line.MarkerSize = 0;
+            }
+
             barPlot.ValueLabelStyle.FontSize = 11;
             plot.Title(title, size: 14);
             plot.Axes.Margins(bottom: 0, top: 0.15);
@@ -133,14 +163,14 @@ internal static class ChartWriter
     };
 
     // auto's bars carry the strategy it chose.
-    private static string StrategyLabel(string strategy, IReadOnlyList<BenchResult> rows)
+    private static string StrategyLabel(string strategy, IReadOnlyList<BenchSummary> rows)
     {
         if (strategy != "auto")
         {
             return strategy;
         }
 
-        string chosen = string.Join("/", rows.Where(r => r.Strategy == "auto" && r.ChosenStrategy is not null).Select(r => r.ChosenStrategy!).Distinct());
+        string chosen = string.Join("/", rows.Where(r => r.Strategy == "auto" && r.ChosenStrategy is not null).Select(r => r.ChosenStrategy!).Distinct(StringComparer.Ordinal));
         return chosen.Length == 0 ? "auto" : $"auto\n({chosen})";
     }
 }

@@ -81,6 +81,33 @@ internal sealed class MetricsScraper
 
     public double Sum(string name) => _samples.Where(s => s.Name == name).Sum(s => s.Value);
 
+    // File responses the server has accounted for (every strategy but "inline": errors, listings).
+    public long FileResponses => (long)_samples
+        .Where(s => s.Name == "sluice_responses_total" && s.Labels.GetValueOrDefault("strategy") != "inline").Sum(s => s.Value);
+
+    // The server publishes a transfer's counters after its last send returns, which can be after
+    // the client has read the last byte: scrape until the responses so far are all accounted for,
+    // or a transfer's calls land in the next one's window.
+    public static async Task<MetricsScraper> ScrapeAfterAsync(IPEndPoint endpoint, long fileResponses, CancellationToken cancellationToken)
+    {
+        long deadline = Environment.TickCount64 + 10_000;
+        while (true)
+        {
+            MetricsScraper scrape = await ScrapeAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            if (scrape.FileResponses >= fileResponses)
+            {
+                return scrape;
+            }
+
+            if (Environment.TickCount64 > deadline)
+            {
+                throw new TimeoutException($"the server accounted for {scrape.FileResponses} file responses of {fileResponses} within 10 s");
+            }
+
+            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     // Sum of a metric grouped by one label's value, e.g. syscalls by kind.
     public Dictionary<string, double> SumBy(string name, string label)
     {

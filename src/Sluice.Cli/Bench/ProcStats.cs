@@ -4,18 +4,18 @@ using Sluice.Server.Metrics;
 namespace Sluice.Cli.Bench;
 
 // The machine-wide /proc counters (proc(5)) the benchmark samples around a transfer; the
-// server process's own come from ProcessStats. Times are in clock ticks
+// server process's own come from ProcessStats, the server's reader. Times are in clock ticks
 // of USER_HZ, which is 100 on every Linux ABI .NET runs on.
 internal static class ProcStats
 {
     public const double TicksPerSecond = ProcessStats.TicksPerSecond;
 
-    // The server's own reader (also behind /metrics): CPU of every thread, switches summed over threads.
-    public static ProcessStats ReadProcess(int pid) => ProcessStats.Read(pid.ToString(CultureInfo.InvariantCulture));
+    public static ProcessStats ReadProcess(int pid) => ProcessStats.Read(pid);
 
-    // Busy and total ticks of the aggregate "cpu" line of /proc/stat: user nice system idle iowait
-    // irq softirq steal (guest and guest_nice are already counted in user and nice). Busy is the
-    // total less idle and iowait.
+    // The aggregate "cpu" line of /proc/stat: user nice system idle iowait irq softirq steal
+    // (guest and guest_nice are already counted in user and nice). Busy is what this machine's
+    // CPUs ran: user + nice + system + irq + softirq. Steal is time the hypervisor gave to other
+    // guests while this one wanted to run: it is nobody's work here, so it is kept apart.
     public static MachineSample ReadMachine()
     {
         foreach (string line in File.ReadLines("/proc/stat"))
@@ -26,14 +26,9 @@ internal static class ProcStats
             }
 
             string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            long total = 0;
-            for (int i = 1; i <= 8 && i < fields.Length; i++)
-            {
-                total += long.Parse(fields[i], CultureInfo.InvariantCulture);
-            }
-
-            long idle = long.Parse(fields[4], CultureInfo.InvariantCulture) + long.Parse(fields[5], CultureInfo.InvariantCulture);
-            return new MachineSample(total - idle, total);
+            long Field(int i) => i < fields.Length ? long.Parse(fields[i], CultureInfo.InvariantCulture) : 0;
+            long busy = Field(1) + Field(2) + Field(3) + Field(6) + Field(7);
+            return new MachineSample(busy, Field(8));
         }
 
         throw new InvalidOperationException("/proc/stat has no aggregate cpu line");
@@ -57,5 +52,5 @@ internal static class ProcStats
     private static long ValueAfterColon(string line) =>
         long.Parse(line.AsSpan(line.IndexOf(':') + 1).Trim(), CultureInfo.InvariantCulture);
 
-    public readonly record struct MachineSample(long BusyTicks, long TotalTicks);
+    public readonly record struct MachineSample(long BusyTicks, long StealTicks);
 }

@@ -3,60 +3,54 @@ using System.Text;
 
 namespace Sluice.Cli.Bench;
 
-// The terminal table: one row per strategy × cache state. With --repeat, the row is the run of
-// median wall time (a real run, not a blend of several), and --json has every run.
+// The terminal tables, one row per strategy × cache state, every cell the median over the rounds
+// with its min–max in parentheses (the bare median when the rounds agree). Two tables, so that a
+// line fits a wide terminal: time and CPU, then calls and the page cache. --json has every run.
 internal static class ResultTable
 {
-    public static List<BenchResult> Representatives(IReadOnlyList<BenchResult> results) =>
-        results.GroupBy(r => (r.Strategy, r.Cache))
-               .Select(g => g.OrderBy(r => r.Seconds).ElementAt((g.Count() - 1) / 2))
-               .ToList();
-
-    public static string Render(IReadOnlyList<BenchResult> rows, bool strace)
+    public static string Render(IReadOnlyList<BenchSummary> rows, bool strace)
     {
-        string[] headers =
-        [
-            "strategy", "cache", "MB/s", "syscalls", "calls/GiB", "transitions", "ctxsw vol/invol",
-            "srv CPU ms usr/sys", "srv ms/GiB", "machine ms/GiB", "page cache +MiB all/file", "resident after", "copies/B (model)",
-        ];
+        var b = new StringBuilder();
+        AppendTable(b,
+            ["strategy", "cache", "MB/s", "srv CPU ms/GiB", "machine busy ms/GiB", "steal ms", "ctxsw/GiB", "ctxsw vol/invol", "copies/B (model)"],
+            rows.Select(r => (string[])[
+                r.Label, r.Cache, r.MbPerSec.Format("N0"), r.CpuMsPerGiB.Format("N0"), r.MachineCpuMsPerGiB.Format("N0"), r.MachineStealMs.Format("N0"),
+                r.ContextSwitchesPerGiB.Format("N0"), $"{r.VoluntarySwitches.Format("N0")}/{r.InvoluntarySwitches.Format("N0")}",
+                r.ModelCopiesPerByte < 0 ? "?" : r.ModelCopiesPerByte.ToString(CultureInfo.InvariantCulture),
+            ]).ToList());
+        b.AppendLine();
+
+        string[] headers = ["strategy", "cache", "data-path calls", "data-path calls/GiB", "kernel read calls", "disk read MiB", "page cache +MiB all", "file +MiB", "resident after"];
         if (strace)
         {
-            headers = [.. headers, "strace calls", "strace I/O", "counters (traced run)"];
+            headers = [.. headers, "strace: all calls", "strace: data-path", "counters (traced)"];
         }
 
-        var cells = new List<string[]>();
-        foreach (BenchResult r in rows)
+        AppendTable(b, headers, rows.Select(r =>
         {
-            string strategy = r.Strategy == "auto" && r.ChosenStrategy is not null ? $"auto→{r.ChosenStrategy}" : r.Strategy;
-            string[] row =
+            string[] cells =
             [
-                strategy, r.Cache, F(r.MbPerSec, "N0"), F(r.Syscalls, "N0"), F(r.SyscallsPerGiB, "N0"), F(r.Transitions, "N0"),
-                $"{F(r.VoluntarySwitches, "N0")}/{F(r.InvoluntarySwitches, "N0")}", $"{F(r.CpuUserMs, "N0")}/{F(r.CpuSysMs, "N0")}",
-                F(r.CpuMsPerGiB, "N0"), F(r.MachineCpuMsPerGiB, "N0"), $"{F(r.PageCacheMiB, "+0.0;-0.0;0.0")}/{F(r.FileCacheMiB, "+0.0;-0.0;0.0")}", F(r.ResidencyAfter * 100, "0.0") + " %",
-                r.ModelCopiesPerByte < 0 ? "?" : F(r.ModelCopiesPerByte, "0"),
+                r.Label, r.Cache, r.DataPathCalls.Format("N0"), r.DataPathCallsPerGiB.Format("N0"), r.KernelReadCalls.Format("N0"), r.DiskReadMiB.Format("N0"),
+                r.PageCacheMiB.Format("+0.0;-0.0;0.0"), r.FileCacheMiB.Format("+0.0;-0.0;0.0"), r.ResidencyAfter.Format("P1"),
             ];
-            if (strace)
-            {
-                row =
-                [
-                    .. row, r.StraceCalls is long c ? F(c, "N0") : "-", r.StraceIoCalls is long io ? F(io, "N0") : "-",
-                    r.StraceCounterSyscalls is long counted ? F(counted, "N0") : "-",
-                ];
-            }
+            return strace
+                ? [.. cells, Optional(r.StraceCalls), Optional(r.StraceDataPathCalls), Optional(r.TracedCounterCalls)]
+                : cells;
+        }).ToList());
+        return b.ToString();
+    }
 
-            cells.Add(row);
-        }
+    private static string Optional(Spread? spread) => spread is Spread s ? s.Format("N0") : "-";
 
+    private static void AppendTable(StringBuilder b, string[] headers, List<string[]> cells)
+    {
         int[] widths = headers.Select((h, i) => Math.Max(h.Length, cells.Count == 0 ? 0 : cells.Max(c => c[i].Length))).ToArray();
-        var b = new StringBuilder();
         AppendRow(b, headers, widths);
         b.AppendLine(string.Join("  ", widths.Select(w => new string('-', w))));
         foreach (string[] row in cells)
         {
             AppendRow(b, row, widths);
         }
-
-        return b.ToString();
     }
 
     // Text columns left-aligned, numbers right-aligned.
@@ -74,6 +68,4 @@ internal static class ResultTable
 
         b.AppendLine();
     }
-
-    private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 }
