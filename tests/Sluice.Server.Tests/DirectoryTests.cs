@@ -107,6 +107,75 @@ public sealed partial class DirectoryTests
         Assert.Contains("link-out-rel", hrefs);
     }
 
+    [Fact]
+    public async Task WithDotfilesHiddenNamesAreListed()
+    {
+        await using var server = TestServer.Start(configure: o => o with { ServeDotfiles = true });
+
+        string[] hrefs = Hrefs((await server.GetAsync("/listing/")).BodyText);
+
+        Assert.Contains(".hidden", hrefs);
+        Assert.Contains("plain.txt", hrefs);
+        Assert.DoesNotContain("./", hrefs);
+    }
+
+    [Fact]
+    public async Task ASymlinkToAHiddenDirectoryIsNotListed()
+    {
+        await using var server = TestServer.Start();
+        Directory.CreateDirectory(server.PathOf(".git"));
+        File.CreateSymbolicLink(server.PathOf("docs"), ".git");
+
+        string[] hrefs = Hrefs((await server.GetAsync("/")).BodyText);
+
+        Assert.Contains("tiny.txt", hrefs);
+        Assert.DoesNotContain("docs/", hrefs);
+        Assert.DoesNotContain("docs", hrefs);
+    }
+
+    [Fact]
+    public async Task AListingStopsAtItsEntryCapAndSaysSo()
+    {
+        await using var server = TestServer.Start(configure: o => o with { MaxListingEntries = 5 });
+        Directory.CreateDirectory(server.PathOf("many"));
+        for (int i = 0; i < 12; i++)
+        {
+            File.WriteAllText(server.PathOf($"many/f{i:D2}.txt"), "x");
+        }
+
+        File.WriteAllText(server.PathOf("many/.dot"), "hidden entries do not count");
+        RawResponse capped = await server.GetAsync("/many/");
+        RawResponse small = await server.GetAsync("/listing/");
+
+        Assert.Equal(200, capped.Status);
+        Assert.Equal(6, Hrefs(capped.BodyText).Length); // "../" and five files
+        Assert.Contains("Listing truncated: only 5 entries", capped.BodyText, StringComparison.Ordinal);
+        Assert.Equal(4, Hrefs(small.BodyText).Length); // "../", "sub/", two files: under the cap
+        Assert.DoesNotContain("truncated", small.BodyText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AListingIsRenderedOncePerDirectoryVersion()
+    {
+        await using var server = TestServer.Start();
+        global::Sluice.Server.Files.ListingCache listings = server.Server.Handler.Listings;
+
+        string first = (await server.GetAsync("/listing/")).BodyText;
+        long misses = listings.Misses;
+        long hits = listings.Hits;
+        Assert.Equal(first, (await server.GetAsync("/listing/")).BodyText);
+        Assert.Equal(hits + 1, listings.Hits);
+        Assert.Equal(misses, listings.Misses);
+
+        // A new entry changes the directory's mtime: the next listing is read again and shows it.
+        File.WriteAllText(server.PathOf("listing/new.txt"), "new");
+        string after = (await server.GetAsync("/listing/")).BodyText;
+        Assert.Contains("new.txt", Hrefs(after));
+        Assert.Equal(misses + 1, listings.Misses);
+    }
+
+    private static string[] Hrefs(string html) => HrefRegex().Matches(html).Select(m => m.Groups[1].Value).ToArray();
+
     private static string DirectoryListingSize(long bytes) => Sluice.Core.Listing.DirectoryListingRenderer.FormatSize(bytes);
 
     [GeneratedRegex("href=\"([^\"]*)\"")]

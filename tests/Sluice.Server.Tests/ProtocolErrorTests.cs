@@ -14,6 +14,18 @@ public sealed class ProtocolErrorTests
         { "GET  /tiny.txt HTTP/1.1\r\nHost: a\r\n\r\n", 400 },
         { "GET /tiny.txt HTTP/1.1\r\n\r\n", 400 },
         { "GET /tiny.txt HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400 },
+        // RFC 9112 §3.2: exactly one Host, and a valid one (uri-host [":" port]).
+        { "GET /tiny.txt HTTP/1.1\r\nHost: a\r\nhost: a\r\n\r\n", 400 },
+        { "GET /tiny.txt HTTP/1.0\r\nHost: a\r\nHost: a\r\n\r\n", 400 },
+        { "GET /tiny.txt HTTP/1.1\r\nHost: a b\r\n\r\n", 400 },
+        { "GET /tiny.txt HTTP/1.1\r\nHost: a, b\r\n\r\n", 400 },
+        { "GET /tiny.txt HTTP/1.1\r\nHost: user@a\r\n\r\n", 400 },
+        { "GET /tiny.txt HTTP/1.1\r\nHost: a/b\r\n\r\n", 400 },
+        { "GET /tiny.txt HTTP/1.1\r\nHost: a:b\r\n\r\n", 400 },
+        { "GET /tiny.txt HTTP/1.1\r\nHost: a:80:80\r\n\r\n", 400 },
+        { "GET /tiny.txt HTTP/1.1\r\nHost: [::1\r\n\r\n", 400 },
+        { "GET /tiny.txt HTTP/1.1\r\nHost: [::1]x\r\n\r\n", 400 },
+        { "GET /tiny.txt HTTP/1.1\r\nHost: a%zz\r\n\r\n", 400 },
         { "GET /tiny.txt HTTP/2.0\r\nHost: a\r\n\r\n", 505 },
         { "GET /tiny.txt HTTP/3.0\r\nHost: a\r\n\r\n", 505 },
         { "GET /tiny.txt HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", 400 },
@@ -25,6 +37,26 @@ public sealed class ProtocolErrorTests
         { "GET /tiny.txt HTTP/1.1\r\nHost: a\r\nNoColon\r\n\r\n", 400 },
         { "GET /tiny.txt HTTP/1.1\r\nHost: a\r\n X-Folded: x\r\n\r\n", 400 },
     };
+
+    [Theory]
+    [InlineData("127.0.0.1:8080")]
+    [InlineData("[::1]:8080")]
+    [InlineData("[::1]")]
+    [InlineData("example.com")]
+    [InlineData("xn--bcher-kva.example:443")]
+    [InlineData("a%2Eb")]
+    [InlineData("")]
+    public async Task ValidHostFieldsAreAccepted(string host)
+    {
+        await using var server = TestServer.Start();
+        await using RawHttpConnection connection = await server.ConnectAsync();
+
+        await connection.SendAsync($"GET /tiny.txt HTTP/1.1\r\nHost: {host}\r\n\r\n");
+        RawResponse response = await connection.ReadResponseAsync();
+
+        Assert.Equal(200, response.Status);
+        Assert.Equal(TestServer.TinyText, response.BodyText);
+    }
 
     [Theory]
     [MemberData(nameof(BadRequests))]

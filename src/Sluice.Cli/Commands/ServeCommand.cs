@@ -27,7 +27,7 @@ public static class ServeCommand
             DefaultValueFactory = _ => StrategyOption.Auto,
         };
         var followSymlinks = new Option<bool>("--follow-symlinks") { Description = "Serve symlinks whose target lies outside DIR (refused by default)." };
-        var dotfiles = new Option<bool>("--dotfiles") { Description = "Serve hidden files and directories (names starting with '.') when named in a request; by default they are 404. Listings never show them." };
+        var dotfiles = new Option<bool>("--dotfiles") { Description = "Serve and list hidden files and directories (names starting with '.'); by default they are 404 and not listed, also behind a symlink." };
         var maxConnections = new Option<int>("--max-connections") { Description = "Concurrent connections; more are answered 503.", DefaultValueFactory = _ => 1024 };
         var headerTimeout = new Option<double>("--header-timeout") { Description = "Seconds a client may take to send a request head.", DefaultValueFactory = _ => 10 };
         var keepAliveTimeout = new Option<double>("--keepalive-timeout") { Description = "Seconds an idle keep-alive connection stays open.", DefaultValueFactory = _ => 15 };
@@ -53,6 +53,7 @@ public static class ServeCommand
         var readsInFlight = new Option<int>("--reads-in-flight") { Description = "direct/dontcache: disk reads queued ahead of the socket, per transfer.", DefaultValueFactory = _ => 4 };
         var diskThreads = new Option<int>("--disk-threads") { Description = "Threads that perform blocking disk reads (like nginx's aio threads).", DefaultValueFactory = _ => 4 };
         var openFileCache = new Option<int>("--open-file-cache") { Description = "Open descriptors of hot files kept for reuse (0 disables).", DefaultValueFactory = _ => 1024 };
+        var maxListingEntries = new Option<int>("--max-listing-entries") { Description = "Entries shown in a directory listing at most; the page says when it stops.", DefaultValueFactory = _ => 10_000 };
         var metrics = new Option<string?>("--metrics") { Description = "Serve Prometheus metrics on HOST:PORT (off by default), e.g. 127.0.0.1:9100." };
         var forceFallback = new Option<TransferStrategy[]>("--debug-force-fallback")
         {
@@ -64,7 +65,7 @@ public static class ServeCommand
         var command = new Command("serve", "Serve a directory over HTTP/1.1 (GET and HEAD, ranges, conditional requests).")
         {
             directory, host, port, strategy, followSymlinks, dotfiles, maxConnections, headerTimeout, keepAliveTimeout, sendTimeout, shutdownTimeout, quiet,
-            directThreshold, copyThreshold, largeStrategy, readBuffer, readsInFlight, diskThreads, openFileCache, metrics, forceFallback,
+            directThreshold, copyThreshold, largeStrategy, readBuffer, readsInFlight, diskThreads, openFileCache, maxListingEntries, metrics, forceFallback,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -97,6 +98,7 @@ public static class ServeCommand
                 ReadsInFlight = parse.GetValue(readsInFlight),
                 DiskThreads = parse.GetValue(diskThreads),
                 OpenFileCacheEntries = parse.GetValue(openFileCache),
+                MaxListingEntries = parse.GetValue(maxListingEntries),
                 MetricsEndpoint = parse.GetValue(metrics),
                 ForceFallback = (parse.GetValue(forceFallback) ?? []).ToHashSet(),
             };

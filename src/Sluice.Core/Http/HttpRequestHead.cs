@@ -124,7 +124,13 @@ public sealed class HttpRequestHead
         switch (name.Length)
         {
             case 4 when Ascii.EqualsIgnoreCase(name, "host"u8):
+                // RFC 9112 §3.2: 400 for more than one Host (counted) or an invalid one.
                 _hostCount++;
+                if (!HostSyntax.IsValid(value))
+                {
+                    Reject(RequestRejectionReason.InvalidHost);
+                }
+
                 Host = Latin1(value);
                 break;
             case 5 when Ascii.EqualsIgnoreCase(name, "range"u8):

@@ -28,6 +28,7 @@ public static class RequestRejection
         RequestRejectionReason.TooManyHeaders => "too many request header fields",
         RequestRejectionReason.MissingHost => "HTTP/1.1 request without Host",
         RequestRejectionReason.MultipleHost => "more than one Host field",
+        RequestRejectionReason.InvalidHost => "invalid Host field",
         RequestRejectionReason.ContentLengthWithTransferEncoding => "Content-Length together with Transfer-Encoding",
         RequestRejectionReason.ConflictingContentLength => "conflicting Content-Length values",
         RequestRejectionReason.InvalidContentLength => "invalid Content-Length",

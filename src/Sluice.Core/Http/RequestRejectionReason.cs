@@ -17,6 +17,7 @@ public enum RequestRejectionReason : byte
     TooManyHeaders,
     MissingHost,
     MultipleHost,
+    InvalidHost,
     ContentLengthWithTransferEncoding,
     ConflictingContentLength,
     InvalidContentLength,

@@ -11,13 +11,15 @@ public static class DirectoryListingRenderer
 {
     private static readonly string[] s_units = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
 
-    public static byte[] Render(string requestPath, IEnumerable<DirectoryEntry> entries)
+    // includeHidden: list names that start with '.' (the server's --dotfiles); "." and ".." never.
+    // truncated: the caller stopped reading the directory at its entry cap; the page says so.
+    public static byte[] Render(string requestPath, IEnumerable<DirectoryEntry> entries, bool includeHidden = false, bool truncated = false)
     {
         ArgumentNullException.ThrowIfNull(requestPath);
         ArgumentNullException.ThrowIfNull(entries);
 
-        // Dotfiles are hidden by convention; "." and ".." fall under the same rule.
-        var visible = entries.Where(static e => !e.Name.StartsWith('.')).ToList();
+        // Dotfiles are hidden by convention unless the server serves them.
+        var visible = entries.Where(e => e.Name is not ("." or "..") && (includeHidden || !e.Name.StartsWith('.'))).ToList();
         visible.Sort(static (a, b) => a.IsDirectory != b.IsDirectory
             ? (a.IsDirectory ? -1 : 1)
             : string.CompareOrdinal(a.Name, b.Name));
@@ -47,7 +49,15 @@ public static class DirectoryListingRenderer
                 .Append("</td></tr>\n");
         }
 
-        html.Append("</tbody>\n</table>\n</body>\n</html>\n");
+        html.Append("</tbody>\n</table>\n");
+        if (truncated)
+        {
+            html.Append("<p class=\"truncated\">Listing truncated: only ")
+                .Append(visible.Count.ToString(CultureInfo.InvariantCulture))
+                .Append(" entries of this directory are shown (the server's --max-listing-entries).</p>\n");
+        }
+
+        html.Append("</body>\n</html>\n");
         return Encoding.UTF8.GetBytes(html.ToString());
     }
 

@@ -6,6 +6,7 @@ internal static partial class Libc
 {
     internal const uint STATX_TYPE = 0x1;
     internal const uint STATX_MODE = 0x2;
+    internal const uint STATX_NLINK = 0x4;
     internal const uint STATX_MTIME = 0x40;
     internal const uint STATX_INO = 0x100;
     internal const uint STATX_SIZE = 0x200;
@@ -22,6 +23,7 @@ internal static partial class Libc
     {
         [FieldOffset(0)] public uint Mask;
         [FieldOffset(4)] public uint BlockSize;
+        [FieldOffset(16)] public uint Nlink;
         [FieldOffset(28)] public ushort Mode;
         [FieldOffset(32)] public ulong Inode;
         [FieldOffset(40)] public ulong Size;

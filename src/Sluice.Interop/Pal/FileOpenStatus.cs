@@ -9,6 +9,9 @@ public enum FileOpenStatus : byte
     OutsideRoot,
     TooManyOpenFiles,
     NameTooLong,
+    // A special file that cannot be opened for reading: a Unix socket (ENXIO), a device without
+    // a driver (ENXIO, ENODEV). Like FIFOs and devices that do open, it is never served.
+    SpecialFile,
     // O_DIRECT refused by the filesystem (EINVAL), e.g. tmpfs.
     NotSupported,
     Failed,

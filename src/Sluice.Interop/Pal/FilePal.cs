@@ -135,6 +135,7 @@ public static partial class FilePal
             Errno.EXDEV or Errno.ELOOP => FileOpenStatus.OutsideRoot,
             Errno.EMFILE or Errno.ENFILE or Errno.ENOMEM => FileOpenStatus.TooManyOpenFiles,
             Errno.ENAMETOOLONG => FileOpenStatus.NameTooLong,
+            Errno.ENXIO or Errno.ENODEV => FileOpenStatus.SpecialFile,
             Errno.EINVAL => FileOpenStatus.NotSupported,
             _ => FileOpenStatus.Failed,
         };

@@ -15,7 +15,8 @@ public sealed record ServerOptions
 
     public bool FollowSymlinks { get; init; }
 
-    // Serve files and directories whose name starts with '.' when requested (off: 404). Listings never show them.
+    // Serve and list files and directories whose name starts with '.' (off: 404, and not listed),
+    // also when reached through a symlink with a visible name.
     public bool ServeDotfiles { get; init; }
 
     public int MaxConnections { get; init; } = 1024;
@@ -71,6 +72,12 @@ public sealed record ServerOptions
     public int OpenFileCacheEntries { get; init; } = 1024;
 
     public TimeSpan OpenFileCacheMaxAge { get; init; } = TimeSpan.FromSeconds(30);
+
+    // How often the open-file cache drops entries of deleted files (so their space is freed) and expired ones.
+    public TimeSpan OpenFileCacheSweepPeriod { get; init; } = TimeSpan.FromSeconds(1);
+
+    // A directory listing shows at most this many entries (and says when it stopped).
+    public int MaxListingEntries { get; init; } = 10_000;
 
     // Prometheus endpoint "HOST:PORT" on its own listener; null = off.
     public string? MetricsEndpoint { get; init; }
@@ -152,6 +159,16 @@ public sealed record ServerOptions
         if (OpenFileCacheEntries < 0)
         {
             errors.Add("--open-file-cache must not be negative");
+        }
+
+        if (OpenFileCacheSweepPeriod <= TimeSpan.Zero)
+        {
+            errors.Add("the open-file cache sweep period must be positive");
+        }
+
+        if (MaxListingEntries < 1)
+        {
+            errors.Add("--max-listing-entries must be at least 1");
         }
 
         if (MetricsEndpoint is not null && !System.Net.IPEndPoint.TryParse(MetricsEndpoint, out _))

@@ -33,10 +33,17 @@ public sealed partial class FileHandler
             indexFile.Release();
         }
 
+        if (Listings.TryGet(relative, directory.Metadata, out byte[] cached))
+        {
+            SetListing(plan, cached);
+            return;
+        }
+
         List<DirectoryEntry> entries;
+        bool truncated;
         try
         {
-            entries = ReadEntries(directory, relative);
+            entries = ReadEntries(directory, relative, out truncated);
         }
         catch (UnauthorizedAccessException)
         {
@@ -49,27 +56,48 @@ public sealed partial class FileHandler
             return;
         }
 
+        byte[] html = DirectoryListingRenderer.Render(clientPath, entries, includeHidden: _serveDotfiles, truncated);
+        Listings.Add(relative, directory.Metadata, html);
+        SetListing(plan, html);
+    }
+
+    private static void SetListing(ResponsePlan plan, byte[] html)
+    {
         bool omit = plan.OmitBody;
-        plan.SetInline(200, DirectoryListingRenderer.Render(clientPath, entries), HtmlType);
+        plan.SetInline(200, html, HtmlType);
         plan.OmitBody = omit;
     }
 
     // Lists the directory that was opened confined to the root, through its descriptor
     // (/proc/self/fd/N), never through the path again: a directory swapped for a symlink after
     // the open cannot redirect the listing. A symlink entry is shown with what a request for it
-    // would get (opened confined, so with its target's size and date) and hidden when that open
-    // is refused: the listing never reveals anything outside the root.
-    private List<DirectoryEntry> ReadEntries(FileRef directory, string relative)
+    // would get (opened like a request, so with its target's size and date) and hidden when that
+    // open is refused: the listing never reveals anything outside the root or a hidden file
+    // behind a visible link. At most _maxListingEntries entries are read and stat'ed, so one
+    // huge directory cannot make every request for it cost a million stats.
+    private List<DirectoryEntry> ReadEntries(FileRef directory, string relative, out bool truncated)
     {
+        truncated = false;
         var entries = new List<DirectoryEntry>();
         var options = new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0, RecurseSubdirectories = false };
         string path = "/proc/self/fd/" + ((int)directory.Handle.DangerousGetHandle()).ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (FileSystemInfo info in new DirectoryInfo(path).EnumerateFileSystemInfos("*", options))
         {
+            if (!_serveDotfiles && info.Name.StartsWith('.'))
+            {
+                continue;
+            }
+
+            if (entries.Count >= _maxListingEntries)
+            {
+                truncated = true;
+                break;
+            }
+
             if (info.LinkTarget is not null)
             {
                 string target = relative.Length == 0 ? info.Name : relative + "/" + info.Name;
-                if (FilePal.TryOpenBeneath(_root, target, confine: !_followSymlinks, direct: false, out SafeFileHandle linked) != FileOpenStatus.Opened)
+                if (OpenBeneath(target, out SafeFileHandle linked) != FileOpenStatus.Opened)
                 {
                     continue;
                 }

@@ -19,15 +19,26 @@ public sealed partial class FileHandler
     private readonly bool _serveDotfiles;
     private readonly TransferPolicyOptions _policy;
     private readonly OpenFileCache _cache;
+    private readonly int _maxListingEntries;
 
-    public FileHandler(SafeFileHandle root, bool followSymlinks, TransferPolicyOptions policy, OpenFileCache cache, bool serveDotfiles = false)
+    // The root as the kernel names it (symlinks in its own path resolved), the prefix of every
+    // resolved path below it.
+    private readonly string _rootResolved;
+
+    public FileHandler(SafeFileHandle root, bool followSymlinks, TransferPolicyOptions policy, OpenFileCache cache, bool serveDotfiles = false, int maxListingEntries = DefaultMaxListingEntries)
     {
         _root = root;
         _followSymlinks = followSymlinks;
         _serveDotfiles = serveDotfiles;
         _policy = policy;
         _cache = cache;
+        _maxListingEntries = maxListingEntries;
+        _rootResolved = FilePal.TryGetResolvedPath(root) ?? throw new IOException("cannot resolve the root directory's path through /proc/self/fd");
     }
+
+    public const int DefaultMaxListingEntries = 10_000;
+
+    public ListingCache Listings { get; } = new();
 
     public void Handle(HttpRequestHead request, ResponsePlan plan, DateTimeOffset now)
     {
@@ -108,7 +119,7 @@ public sealed partial class FileHandler
             return FileOpenStatus.Opened;
         }
 
-        FileOpenStatus opened = FilePal.TryOpenBeneath(_root, relative, confine: !_followSymlinks, direct: false, out SafeFileHandle handle);
+        FileOpenStatus opened = OpenBeneath(relative, out SafeFileHandle handle);
         if (opened != FileOpenStatus.Opened)
         {
             file = default;
@@ -126,12 +137,57 @@ public sealed partial class FileHandler
         return FileOpenStatus.Opened;
     }
 
+    // Opens relative below the root (confined unless --follow-symlinks) and, unless dotfiles are
+    // served, refuses a file whose *resolved* path has a hidden component. The request path was
+    // already checked, but an in-root symlink ("docs -> .git") reaches a hidden file under a
+    // visible name. Checking the path the kernel actually walked, read back from the opened
+    // descriptor (/proc/self/fd/N), is race-free: it describes this open, whatever the links
+    // point to a moment later, where a check of each component before the open could be raced
+    // by swapping a symlink. The cost is one readlink per open; cache hits skip it (a hit is the
+    // same inode the checked open returned).
+    private FileOpenStatus OpenBeneath(string relative, out SafeFileHandle handle)
+    {
+        FileOpenStatus opened = FilePal.TryOpenBeneath(_root, relative, confine: !_followSymlinks, direct: false, out handle);
+        if (opened != FileOpenStatus.Opened || _serveDotfiles)
+        {
+            return opened;
+        }
+
+        string? resolved = FilePal.TryGetResolvedPath(handle);
+        if (resolved is null || HasHiddenSegment(BelowRoot(resolved)))
+        {
+            handle.Dispose();
+            handle = null!;
+            return FileOpenStatus.NotFound;
+        }
+
+        return FileOpenStatus.Opened;
+    }
+
+    // The part of a resolved path below the root; a path outside it (only with --follow-symlinks)
+    // is checked whole.
+    private string BelowRoot(string resolved)
+    {
+        if (resolved == _rootResolved)
+        {
+            return "";
+        }
+
+        string prefix = _rootResolved.EndsWith('/') ? _rootResolved : _rootResolved + "/";
+        return resolved.StartsWith(prefix, StringComparison.Ordinal) ? resolved[prefix.Length..] : resolved.TrimStart('/');
+    }
+
     private void ServeFile(HttpRequestHead request, ResponsePlan plan, FileRef file, string relative, DateTimeOffset now)
     {
         FileMetadata metadata = file.Metadata;
         string etag = file.ETag;
         // HTTP dates have 1-second resolution: Last-Modified and its comparisons use whole seconds.
-        DateTimeOffset lastModified = DateTimeOffset.FromUnixTimeSeconds(Math.DivRem(metadata.ModifiedUnixNanoseconds, 1_000_000_000L) is var (q, r) && r < 0 ? q - 1 : q);
+        // RFC 9110 §8.8.2.1: an origin MUST NOT send a Last-Modified later than its Date; a file
+        // with a future mtime (clock skew, touch -d, an archive) gets the response's time. `now`
+        // is taken before the Date field is formatted, so its whole second is never after Date.
+        DateTimeOffset lastModified = DateTimeOffset.FromUnixTimeSeconds(Math.Min(
+            Math.DivRem(metadata.ModifiedUnixNanoseconds, 1_000_000_000L) is var (q, r) && r < 0 ? q - 1 : q,
+            now.ToUnixTimeSeconds()));
         plan.ETag = etag;
         plan.LastModified = lastModified;
         plan.AcceptRanges = true;

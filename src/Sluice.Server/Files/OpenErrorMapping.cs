@@ -9,7 +9,8 @@ public static class OpenErrorMapping
     {
         FileOpenStatus.NotFound or FileOpenStatus.NameTooLong => 404,
         // A symlink out of the root is refused as forbidden, like nginx's disable_symlinks.
-        FileOpenStatus.PermissionDenied or FileOpenStatus.OutsideRoot => 403,
+        // Sockets, like FIFOs and devices that do open, are never served (FileHandler.Handle).
+        FileOpenStatus.PermissionDenied or FileOpenStatus.OutsideRoot or FileOpenStatus.SpecialFile => 403,
         // Descriptor exhaustion is temporary: tell the client to come back.
         FileOpenStatus.TooManyOpenFiles => 503,
         _ => 500,

@@ -57,8 +57,8 @@ public sealed class SluiceServer : IAsyncDisposable
             throw new IOException($"cannot open root directory '{RootPath}': {status}");
         }
 
-        OpenFiles = new OpenFileCache(options.OpenFileCacheEntries, options.OpenFileCacheMaxAge);
-        Handler = new FileHandler(_root, options.FollowSymlinks, options.Policy, OpenFiles, options.ServeDotfiles);
+        OpenFiles = new OpenFileCache(options.OpenFileCacheEntries, options.OpenFileCacheMaxAge, options.OpenFileCacheSweepPeriod);
+        Handler = new FileHandler(_root, options.FollowSymlinks, options.Policy, OpenFiles, options.ServeDotfiles, options.MaxListingEntries);
         _disk = new DiskReadPool(options.DiskThreads);
         _readBuffers = new AlignedBufferPool(options.ReadBufferBytes, alignment: 4096, maxBuffers: Math.Max(options.ReadsInFlight + 1, (int)(options.ReadBufferBudgetBytes / options.ReadBufferBytes)), maxIdle: options.ReadsInFlight + 1);
         var buffered = new BufferedTransfer(options.BufferedChunkBytes);

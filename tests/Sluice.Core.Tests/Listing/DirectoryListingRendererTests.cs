@@ -114,4 +114,26 @@ public sealed partial class DirectoryListingRendererTests
         Assert.Contains("</html>", html);
         Assert.Equal(["../"], Hrefs(html));
     }
+
+    [Fact]
+    public void HiddenNamesAreListedOnlyWhenAskedFor()
+    {
+        DirectoryEntry[] entries = [File(".env"), Dir(".git"), File("a.txt"), Dir("."), Dir("..")];
+
+        List<string> hidden = Hrefs(Encoding.UTF8.GetString(DirectoryListingRenderer.Render("/d/", entries)));
+        List<string> shown = Hrefs(Encoding.UTF8.GetString(DirectoryListingRenderer.Render("/d/", entries, includeHidden: true)));
+
+        Assert.Equal(["../", "a.txt"], hidden);
+        Assert.Equal(["../", ".git/", ".env", "a.txt"], shown);
+    }
+
+    [Fact]
+    public void ATruncatedListingSaysSo()
+    {
+        string truncated = Encoding.UTF8.GetString(DirectoryListingRenderer.Render("/d/", [File("a"), File("b")], truncated: true));
+        string whole = Render("/d/", File("a"), File("b"));
+
+        Assert.Contains("Listing truncated: only 2 entries", truncated, StringComparison.Ordinal);
+        Assert.DoesNotContain("truncated", whole, StringComparison.Ordinal);
+    }
 }

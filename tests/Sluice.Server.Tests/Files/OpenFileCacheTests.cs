@@ -67,6 +67,27 @@ public sealed class OpenFileCacheTests
     }
 
     [Fact]
+    public async Task TheSweepDropsADeletedFileSoItsSpaceIsFreed()
+    {
+        TimeSpan period = TimeSpan.FromMilliseconds(200);
+        await using TestServer server = TestServer.Start(StrategyOption.Sendfile, o => o with { OpenFileCacheSweepPeriod = period });
+        string path = server.PathOf("deleted-later.txt");
+        await File.WriteAllTextAsync(path, "keeps its blocks while a descriptor is open\n");
+        Assert.Equal(200, (await server.GetAsync("/deleted-later.txt")).Status);
+        Assert.True(await Wait.UntilAsync(() => server.Server.ActiveConnections == 0, TimeSpan.FromSeconds(5)));
+        int cached = server.Server.OpenFiles.Count;
+        Assert.Equal(1, Wait.DescriptorsOpenOn("deleted-later.txt"));
+
+        // No request names the file again: only the sweep can notice that it is gone.
+        File.Delete(path);
+        bool dropped = await Wait.UntilAsync(
+            () => Wait.DescriptorsOpenOn("deleted-later.txt (deleted)") == 0 && server.Server.OpenFiles.Count == cached - 1,
+            period * 10);
+        Assert.True(dropped, $"after {period * 10}: {Wait.DescriptorsOpenOn("deleted-later.txt (deleted)")} descriptor(s) on the deleted file, {server.Server.OpenFiles.Count} cached");
+        Assert.True(server.Server.OpenFiles.Swept >= 1);
+    }
+
+    [Fact]
     public async Task TheCacheIsBounded()
     {
         await using TestServer server = TestServer.Start(StrategyOption.Sendfile, o => o with { OpenFileCacheEntries = 4 });
