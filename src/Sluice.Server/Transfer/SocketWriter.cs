@@ -11,7 +11,11 @@ namespace Sluice.Server.Transfer;
 // writer keeps two deadlines in ticks, read by the server's heartbeat with Volatile reads while a
 // wait is pending: the send timeout (one wait may last that long) and the minimum-rate deadline
 // (Kestrel's MinResponseDataRate: each n bytes the kernel accepts extend it by n / rate, and never
-// leave it earlier than now + grace). When either passes, Token is cancelled once, for good: the
+// leave it earlier than now + grace). Unlike Kestrel the credit is capped at the send timeout: the
+// megabytes the kernel buffers take at once would otherwise bank hours of credit, and a client
+// trickling at r < rate would be dropped only after buffers / (rate - r). Capped, it is dropped
+// after about cap / (1 - r / rate) — 100 s at 100 B/s with the defaults — while a client at or
+// above the rate never runs out (a single wait is bounded by the send timeout anyway). When either passes, Token is cancelled once, for good: the
 // connection is finished. Anything that waits on behalf of this connection (writability, a read
 // buffer) waits on Token, so a stalled or trickling reader releases what it holds.
 public sealed class SocketWriter : IDisposable
@@ -160,7 +164,8 @@ public sealed class SocketWriter : IDisposable
         long needMs = n * 1000 / _minRate;
         long single = now + Math.Max(_graceMs, needMs);
         long accumulated = Volatile.Read(ref _rateDeadline) + needMs;
-        Volatile.Write(ref _rateDeadline, Math.Max(single, accumulated));
+        long cap = now + Math.Max(_graceMs, _sendTimeoutMs);
+        Volatile.Write(ref _rateDeadline, Math.Min(cap, Math.Max(single, accumulated)));
     }
 
     private void Trip(WriteStall stall)
