@@ -62,6 +62,7 @@ public sealed class MetricsEndpointTests
 
         Assert.True(await Wait.UntilAsync(() => server.Server.ActiveConnections == 0, TimeSpan.FromSeconds(5)));
         Assert.Equal(414, (await server.SendExpectingCloseAsync($"GET /{new string('a', 9000)} HTTP/1.1\r\nHost: a\r\n\r\n")).Status);
+        Assert.True(await Wait.UntilAsync(() => server.Server.ActiveConnections == 0, TimeSpan.FromSeconds(5)));
         await using (RawHttpConnection silent = await server.ConnectAsync())
         {
             Assert.Empty(await silent.ReadToEndAsync(TimeSpan.FromSeconds(5)));
