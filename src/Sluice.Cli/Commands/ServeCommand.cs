@@ -29,9 +29,12 @@ public static class ServeCommand
         var followSymlinks = new Option<bool>("--follow-symlinks") { Description = "Serve symlinks whose target lies outside DIR (refused by default)." };
         var dotfiles = new Option<bool>("--dotfiles") { Description = "Serve and list hidden files and directories (names starting with '.'); by default they are 404 and not listed, also behind a symlink." };
         var maxConnections = new Option<int>("--max-connections") { Description = "Concurrent connections; more are answered 503.", DefaultValueFactory = _ => 1024 };
-        var headerTimeout = new Option<double>("--header-timeout") { Description = "Seconds a client may take to send a request head.", DefaultValueFactory = _ => 10 };
+        var maxPerAddress = new Option<int>("--max-connections-per-address") { Description = "Concurrent connections from one client address (0 = no cap); more are answered 503.", DefaultValueFactory = _ => 256 };
+        var headerTimeout = new Option<double>("--header-timeout") { Description = "Seconds a client may take to send a request head (for the first request, counted from accept).", DefaultValueFactory = _ => 10 };
         var keepAliveTimeout = new Option<double>("--keepalive-timeout") { Description = "Seconds an idle keep-alive connection stays open.", DefaultValueFactory = _ => 15 };
         var sendTimeout = new Option<double>("--send-timeout") { Description = "Seconds a client may stop reading before it is dropped.", DefaultValueFactory = _ => 60 };
+        var minSendRate = new Option<long>("--min-send-rate") { Description = "Bytes per second a client must at least take a response at, after the grace period (0 = off); slower readers are dropped.", DefaultValueFactory = _ => 240 };
+        var minSendRateGrace = new Option<double>("--min-send-rate-grace") { Description = "Seconds before --min-send-rate applies.", DefaultValueFactory = _ => 5 };
         var shutdownTimeout = new Option<double>("--shutdown-timeout") { Description = "Seconds transfers in flight may take to finish on SIGINT/SIGTERM.", DefaultValueFactory = _ => 10 };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No access log." };
         var directThreshold = new Option<string>("--direct-threshold")
@@ -64,7 +67,7 @@ public static class ServeCommand
 
         var command = new Command("serve", "Serve a directory over HTTP/1.1 (GET and HEAD, ranges, conditional requests).")
         {
-            directory, host, port, strategy, followSymlinks, dotfiles, maxConnections, headerTimeout, keepAliveTimeout, sendTimeout, shutdownTimeout, quiet,
+            directory, host, port, strategy, followSymlinks, dotfiles, maxConnections, maxPerAddress, headerTimeout, keepAliveTimeout, sendTimeout, minSendRate, minSendRateGrace, shutdownTimeout, quiet,
             directThreshold, copyThreshold, largeStrategy, readBuffer, readsInFlight, diskThreads, openFileCache, maxListingEntries, metrics, forceFallback,
         };
 
@@ -86,6 +89,9 @@ public static class ServeCommand
                 FollowSymlinks = parse.GetValue(followSymlinks),
                 ServeDotfiles = parse.GetValue(dotfiles),
                 MaxConnections = parse.GetValue(maxConnections),
+                MaxConnectionsPerAddress = parse.GetValue(maxPerAddress),
+                MinSendRate = parse.GetValue(minSendRate),
+                MinSendRateGrace = TimeSpan.FromSeconds(parse.GetValue(minSendRateGrace)),
                 HeaderTimeout = TimeSpan.FromSeconds(parse.GetValue(headerTimeout)),
                 KeepAliveTimeout = TimeSpan.FromSeconds(parse.GetValue(keepAliveTimeout)),
                 SendTimeout = TimeSpan.FromSeconds(parse.GetValue(sendTimeout)),
@@ -131,21 +137,35 @@ public static class ServeCommand
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
-        await using var server = new SluiceServer(options, log);
+        SluiceServer server;
         try
         {
-            server.Start();
+            server = new SluiceServer(options, log);
         }
-        catch (System.Net.Sockets.SocketException ex)
+        catch (InvalidOperationException ex)
         {
-            await Console.Error.WriteLineAsync($"sluice: cannot listen on {options.Host}:{options.Port}: {ex.Message}").ConfigureAwait(false);
+            log.Warn(ex.Message);
             return 1;
         }
 
-        await stop.Task.ConfigureAwait(false);
-        log.Info("shutting down: no new connections; waiting for transfers in flight");
-        await server.StopAsync().ConfigureAwait(false);
-        log.Info("stopped");
-        return 0;
+        await using (server.ConfigureAwait(false))
+        {
+            try
+            {
+                server.Start();
+            }
+            catch (ListenerBindException ex)
+            {
+                // One line naming the listener (main or metrics) and the address; exit 1.
+                log.Info(ex.Message);
+                return 1;
+            }
+
+            await stop.Task.ConfigureAwait(false);
+            log.Info("shutting down: no new connections; waiting for transfers in flight");
+            await server.StopAsync().ConfigureAwait(false);
+            log.Info("stopped");
+            return 0;
+        }
     }
 }

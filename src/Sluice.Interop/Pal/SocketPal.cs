@@ -16,6 +16,17 @@ public static class SocketPal
         }
     }
 
+    // SO_REUSEADDR alone. .NET's SocketOptionName.ReuseAddress sets SO_REUSEPORT as well on
+    // Linux, which lets a second process bind the same port and silently take half the
+    // connections. SO_REUSEADDR only allows binding over connections in TIME_WAIT (a restart);
+    // a second listener then fails with EADDRINUSE.
+    public static void SetReuseAddressOnly(System.Net.Sockets.Socket socket)
+    {
+        Span<byte> one = stackalloc byte[sizeof(int)];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(one, 1);
+        socket.SetRawSocketOption(Libc.SOL_SOCKET, Libc.SO_REUSEADDR, one);
+    }
+
     public static unsafe IoResult Send(int fd, ReadOnlySpan<byte> data, bool more)
     {
         int flags = Libc.MSG_NOSIGNAL | Libc.MSG_DONTWAIT | (more ? Libc.MSG_MORE : 0);

@@ -21,12 +21,23 @@ public sealed record ServerOptions
 
     public int MaxConnections { get; init; } = 1024;
 
+    // Connections one client address may hold at once (0 = no cap), so one address cannot take
+    // every slot; more get 503 like the global limit.
+    public int MaxConnectionsPerAddress { get; init; } = 256;
+
     public TimeSpan HeaderTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan KeepAliveTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
     // How long one blocked write may wait for the client to read before the connection is dropped.
     public TimeSpan SendTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    // Minimum rate at which a client must take a response (bytes per second, 0 = off), checked
+    // after MinSendRateGrace — Kestrel's MinResponseDataRate: 240 B/s after 5 s. A reader that
+    // trickles below it is dropped, so it cannot hold buffers by reading a few bytes a minute.
+    public long MinSendRate { get; init; } = 240;
+
+    public TimeSpan MinSendRateGrace { get; init; } = TimeSpan.FromSeconds(5);
 
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -116,9 +127,24 @@ public sealed record ServerOptions
             errors.Add("--max-connections must be at least 1");
         }
 
+        if (MaxConnectionsPerAddress < 0)
+        {
+            errors.Add("--max-connections-per-address must not be negative (0 = no cap)");
+        }
+
         if (HeaderTimeout <= TimeSpan.Zero || KeepAliveTimeout <= TimeSpan.Zero || SendTimeout <= TimeSpan.Zero)
         {
-            errors.Add("timeouts must be positive");
+            errors.Add("--header-timeout, --keepalive-timeout and --send-timeout must be positive");
+        }
+
+        if (ShutdownTimeout < TimeSpan.Zero)
+        {
+            errors.Add("--shutdown-timeout must not be negative");
+        }
+
+        if (MinSendRate < 0 || MinSendRateGrace < TimeSpan.Zero)
+        {
+            errors.Add("--min-send-rate and --min-send-rate-grace must not be negative");
         }
 
         if (SendfileChunkBytes < 4096 || BufferedChunkBytes < 512)

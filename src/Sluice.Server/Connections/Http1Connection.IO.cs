@@ -8,17 +8,19 @@ namespace Sluice.Server.Connections;
 
 public sealed partial class Http1Connection
 {
-    // Returns bytes received, 0 when the peer closed, -1 on timeout or shutdown.
-    // The timeout is enforced by the server's heartbeat (OnHeartbeat), not by a timer per
-    // receive: arming and disarming a timer on every request costs more than the request.
-    private async ValueTask<int> ReceiveMoreAsync(TimeSpan timeout)
+    // Returns bytes received, 0 when the peer closed, -1 when the deadline passed or the server
+    // is shutting down. The deadline is enforced by the server's heartbeat (OnHeartbeat), not by a
+    // timer per receive: arming and disarming a timer on every request costs more than the request.
+    private async ValueTask<int> ReceiveMoreAsync(DeadlineReason reason, long deadline)
     {
         EnsureReceiveSpace();
-        CancellationTokenSource cts = _receiveCts;
-        Volatile.Write(ref _receiveDeadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
+        Volatile.Write(ref _deadline, (Math.Max(1, deadline) << 3) | (long)reason);
         try
         {
-            int n = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cts.Token).ConfigureAwait(false);
+            // A lingering close must not use _receiveCts (it may already be cancelled: the 408 after
+            // a header timeout is followed by one); its deadline aborts the socket instead.
+            CancellationToken token = reason == DeadlineReason.Linger ? CancellationToken.None : _receiveCts.Token;
+            int n = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, token).ConfigureAwait(false);
             _end += n;
             return n;
         }
@@ -32,22 +34,25 @@ public sealed partial class Http1Connection
         }
         finally
         {
-            Volatile.Write(ref _receiveDeadline, 0);
-            if (cts.IsCancellationRequested)
-            {
-                cts.Dispose();
-                _receiveCts = new CancellationTokenSource();
-            }
+            Volatile.Write(ref _deadline, 0);
         }
     }
 
-    // Called by the server's heartbeat: a receive past its deadline is cancelled.
+    // Called by the server's heartbeat (timer thread): a receive past its deadline is ended.
     public void OnHeartbeat(long now)
     {
-        long deadline = Volatile.Read(ref _receiveDeadline);
-        if (deadline != 0 && now > deadline)
+        long armed = Volatile.Read(ref _deadline);
+        if (armed != 0 && now > armed >> 3)
         {
-            CancelIdleWait();
+            var reason = (DeadlineReason)(armed & 7);
+            if (reason == DeadlineReason.Linger)
+            {
+                Abort();
+            }
+            else if (Interlocked.CompareExchange(ref _expired, (int)reason, (int)DeadlineReason.None) == (int)DeadlineReason.None)
+            {
+                CancelReceive();
+            }
         }
 
         _writer.OnHeartbeat(now);
@@ -99,8 +104,7 @@ public sealed partial class Http1Connection
                 return true;
             }
 
-            long left = deadline - Environment.TickCount64;
-            if (left <= 0 || await ReceiveMoreAsync(TimeSpan.FromMilliseconds(left)).ConfigureAwait(false) <= 0)
+            if (Environment.TickCount64 >= deadline || await ReceiveMoreAsync(DeadlineReason.Header, deadline).ConfigureAwait(false) <= 0)
             {
                 return false;
             }
@@ -178,6 +182,7 @@ public sealed partial class Http1Connection
     private async Task RejectAsync(RequestRejectionReason reason)
     {
         int status = RequestRejection.StatusCode(reason);
+        _server.Counters.CountRejection(reason);
         long startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         _plan.Reset();
         _plan.SetInline(status, ErrorBodies.For(status), ErrorBodies.ContentType);
@@ -209,15 +214,9 @@ public sealed partial class Http1Connection
             _start = _end = 0;
             long deadline = Environment.TickCount64 + 2000;
             long drained = 0;
-            while (drained < 1024 * 1024)
+            while (drained < 1024 * 1024 && Environment.TickCount64 < deadline)
             {
-                long left = deadline - Environment.TickCount64;
-                if (left <= 0)
-                {
-                    break;
-                }
-
-                int n = await ReceiveMoreAsync(TimeSpan.FromMilliseconds(left)).ConfigureAwait(false);
+                int n = await ReceiveMoreAsync(DeadlineReason.Linger, deadline).ConfigureAwait(false);
                 if (n <= 0)
                 {
                     break;

@@ -18,6 +18,12 @@ namespace Sluice.Server.Connections;
 // header and keep-alive timeouts — are enforced here. Every path out of RunAsync closes the
 // socket and frees the file descriptor; errors are mapped to a status in RejectAsync and
 // nowhere else.
+//
+// Timeouts: one receive deadline (ticks and a DeadlineReason packed in one long) that the
+// server's heartbeat reads with Volatile.Read; the write side has its own in SocketWriter. No
+// timer and no token source per read: _receiveCts is cancelled at most once — a header or
+// keep-alive timeout, or shutdown of an idle connection — after which this connection reads no
+// further request. A lingering close is bounded by aborting the socket instead.
 public sealed partial class Http1Connection
 {
     private const int InitialBufferBytes = 4096;
@@ -30,8 +36,11 @@ public sealed partial class Http1Connection
     private readonly ResponsePlan _plan = new();
     private readonly TransferTally _tally = new();
     private readonly SocketWriter _writer;
-    private CancellationTokenSource _receiveCts = new();
-    private long _receiveDeadline;
+    private readonly CancellationTokenSource _receiveCts = new();
+    private readonly long _acceptedAt = Environment.TickCount64;
+    // (deadline in ticks << 3) | DeadlineReason; 0 when no receive is waiting.
+    private long _deadline;
+    private int _expired;
     private byte[] _buffer;
     private byte[] _headBuffer;
     private int _start;
@@ -45,7 +54,7 @@ public sealed partial class Http1Connection
         _fd = (int)socket.SafeHandle.DangerousGetHandle();
         _remote = socket.RemoteEndPoint?.ToString() ?? "-";
         _head = new HttpRequestHead(server.Options.MaxHeaderCount);
-        _writer = new SocketWriter(_fd, server.Waiter, server.Options.SendTimeout, server.AbortToken);
+        _writer = new SocketWriter(_fd, server.Waiter, server.Options.SendTimeout, server.AbortToken, server.Options.MinSendRate, server.Options.MinSendRateGrace);
         _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
         _headBuffer = ArrayPool<byte>.Shared.Rent(4096);
     }
@@ -53,21 +62,36 @@ public sealed partial class Http1Connection
     public ConnectionState State => _state;
 
     // Called by the server on shutdown: a connection waiting for its next request closes now.
-    public void CancelIdleWait()
+    public void CancelIdleWait() => CancelReceive();
+
+    private void CancelReceive()
     {
-        try
+        if (_receiveCts.IsCancellationRequested)
         {
-            _receiveCts.Cancel();
+            return;
         }
-        catch (ObjectDisposedException)
-        {
-        }
+
+        // On the thread pool: the receive's continuation must not run on the heartbeat's thread.
+        ThreadPool.UnsafeQueueUserWorkItem(
+            static cts =>
+            {
+                try
+                {
+                    cts.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                }
+            },
+            _receiveCts,
+            preferLocal: false);
     }
 
     // Shutdown, not Dispose: the descriptor number stays ours until RunAsync's finally closes it,
     // so a write still in progress on another thread can never hit a reused descriptor.
     public void Abort()
     {
+        _writer.Abort();
         try
         {
             _socket.Shutdown(SocketShutdown.Both);
@@ -95,6 +119,7 @@ public sealed partial class Http1Connection
         finally
         {
             _state = ConnectionState.Closing;
+            Volatile.Write(ref _deadline, 0);
             _server.Waiter.Forget(_fd);
             _socket.Dispose();
             _receiveCts.Dispose();
@@ -107,11 +132,15 @@ public sealed partial class Http1Connection
     private async Task ProcessRequestsAsync()
     {
         var options = _server.Options;
+        bool firstRequest = true;
         while (true)
         {
             // 1. A complete head, within the limits and the timeouts.
             _state = _end > _start ? ConnectionState.ReadingHead : ConnectionState.AwaitingRequest;
-            long headDeadline = 0;
+            // The first request's header timeout runs from accept, so a connection that sends
+            // nothing holds its slot for the header timeout, not the keep-alive timeout.
+            long headDeadline = firstRequest ? _acceptedAt + (long)options.HeaderTimeout.TotalMilliseconds : 0;
+            firstRequest = false;
             int consumed = 0;
             int scanned = 0;
             while (true)
@@ -158,10 +187,9 @@ public sealed partial class Http1Connection
                     return;
                 }
 
-                TimeSpan timeout = headDeadline == 0
-                    ? options.KeepAliveTimeout
-                    : TimeSpan.FromMilliseconds(Math.Max(1, headDeadline - Environment.TickCount64));
-                int received = await ReceiveMoreAsync(timeout).ConfigureAwait(false);
+                int received = headDeadline == 0
+                    ? await ReceiveMoreAsync(DeadlineReason.KeepAlive, Environment.TickCount64 + (long)options.KeepAliveTimeout.TotalMilliseconds).ConfigureAwait(false)
+                    : await ReceiveMoreAsync(DeadlineReason.Header, headDeadline).ConfigureAwait(false);
                 if (received == 0)
                 {
                     return; // the client closed
@@ -169,12 +197,25 @@ public sealed partial class Http1Connection
 
                 if (received < 0)
                 {
-                    if (_end > _start)
+                    // A partial head gets 408 (RFC 9110 §15.5.9); a connection that sent nothing
+                    // (silent since accept, or idle between requests) is closed without a word, as
+                    // Kestrel and nginx do: there is no request to answer.
+                    var expired = (DeadlineReason)Volatile.Read(ref _expired);
+                    if (expired == DeadlineReason.Header)
+                    {
+                        _server.Counters.CountTimeout(Metrics.TimeoutKind.Header);
+                    }
+                    else if (expired == DeadlineReason.KeepAlive)
+                    {
+                        _server.Counters.CountTimeout(Metrics.TimeoutKind.KeepAlive);
+                    }
+
+                    if (_end > _start && expired == DeadlineReason.Header)
                     {
                         await RejectAsync(RequestRejectionReason.HeaderTimeout).ConfigureAwait(false);
                     }
 
-                    return; // idle keep-alive timeout or shutdown: close quietly
+                    return;
                 }
             }
 
@@ -213,6 +254,7 @@ public sealed partial class Http1Connection
             LogResponse(startedAt, outcome);
             if (outcome != TransferOutcome.Completed)
             {
+                CountStall();
                 if (outcome == TransferOutcome.Truncated)
                 {
                     _server.Log.Warn($"{_head.Target}: file shrank while being sent; connection to {_remote} aborted");
@@ -225,6 +267,21 @@ public sealed partial class Http1Connection
             {
                 await LingerCloseAsync().ConfigureAwait(false);
                 return;
+            }
+        }
+    }
+
+    private void CountStall()
+    {
+        WriteStall stall = _writer.Stall;
+        if (stall is WriteStall.SendTimeout or WriteStall.MinSendRate)
+        {
+            _server.Counters.CountTimeout(stall == WriteStall.SendTimeout ? Metrics.TimeoutKind.Send : Metrics.TimeoutKind.MinSendRate);
+            if (_server.Log.AccessEnabled)
+            {
+                _server.Log.Info(stall == WriteStall.SendTimeout
+                    ? $"{_remote}: dropped: stopped reading for the send timeout ({_server.Options.SendTimeout.TotalSeconds:0.###} s)"
+                    : $"{_remote}: dropped: reading below the minimum send rate ({_server.Options.MinSendRate} B/s)");
             }
         }
     }

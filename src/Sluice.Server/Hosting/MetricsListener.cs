@@ -6,21 +6,25 @@ using Sluice.Server.Metrics;
 namespace Sluice.Server.Hosting;
 
 // A separate, minimal listener for /metrics, so scraping never shares limits or a port with file
-// traffic. One request per connection: read the head (bounded), answer, close.
+// traffic. One request per connection: read the head (bounded), answer, close. Bounded like the
+// main listener: at most MaxConnections at once (more are closed at once), the whole exchange
+// within RequestTimeout, a head of at most MaxHeadBytes.
 public sealed class MetricsListener : IAsyncDisposable
 {
     private readonly SluiceServer _server;
     private readonly Socket _listener;
     private readonly Task _loop;
     private readonly CancellationTokenSource _stop = new();
+    private int _active;
+
+    public const int MaxConnections = 16;
+    public const int MaxHeadBytes = 8192;
+    public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
 
     public MetricsListener(SluiceServer server, IPEndPoint endpoint)
     {
         _server = server;
-        _listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        _listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        _listener.Bind(endpoint);
-        _listener.Listen(16);
+        _listener = Listeners.Listen("metrics", endpoint, 16);
         _loop = Task.Run(AcceptLoopAsync);
     }
 
@@ -48,6 +52,13 @@ public sealed class MetricsListener : IAsyncDisposable
                 return;
             }
 
+            if (Interlocked.Increment(ref _active) > MaxConnections)
+            {
+                Interlocked.Decrement(ref _active);
+                client.Dispose();
+                continue;
+            }
+
             _ = ServeAsync(client);
         }
     }
@@ -56,10 +67,11 @@ public sealed class MetricsListener : IAsyncDisposable
     {
         using (client)
         {
+            await Task.Yield();
             try
             {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                byte[] buffer = new byte[8192];
+                using var timeout = new CancellationTokenSource(RequestTimeout);
+                byte[] buffer = new byte[MaxHeadBytes];
                 int length = 0;
                 while (length < buffer.Length && buffer.AsSpan(0, length).IndexOf("\r\n\r\n"u8) < 0)
                 {
@@ -72,11 +84,16 @@ public sealed class MetricsListener : IAsyncDisposable
                     length += n;
                 }
 
+                if (buffer.AsSpan(0, length).IndexOf("\r\n\r\n"u8) < 0)
+                {
+                    return; // a head larger than MaxHeadBytes: not a scraper
+                }
+
                 string requestLine = Encoding.ASCII.GetString(buffer, 0, Math.Max(0, buffer.AsSpan(0, length).IndexOf("\r\n"u8)));
                 string[] parts = requestLine.Split(' ');
                 bool ok = parts.Length == 3 && parts[0] is "GET" or "HEAD" && parts[1] is "/metrics" or "/";
                 string body = ok
-                    ? PrometheusWriter.Render(_server.Metrics, _server.OpenFiles, _server.ActiveConnections)
+                    ? PrometheusWriter.Render(_server.Metrics, _server.OpenFiles, _server.ActiveConnections, _server.Counters, _server.Log.DroppedLines)
                     : "404 Not Found: metrics are at /metrics\n";
                 byte[] payload = Encoding.UTF8.GetBytes(body);
                 string head = $"HTTP/1.1 {(ok ? "200 OK" : "404 Not Found")}\r\nServer: sluice\r\nContent-Type: {(ok ? "text/plain; version=0.0.4; charset=utf-8" : "text/plain; charset=utf-8")}\r\nContent-Length: {payload.Length}\r\nConnection: close\r\n\r\n";
@@ -90,6 +107,10 @@ public sealed class MetricsListener : IAsyncDisposable
             }
             catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
             {
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _active);
             }
         }
     }

@@ -10,6 +10,7 @@ using Sluice.Server.Configuration;
 using Sluice.Server.Connections;
 using Sluice.Server.Files;
 using Sluice.Server.Logging;
+using Sluice.Server.Metrics;
 using Sluice.Server.Transfer;
 
 namespace Sluice.Server.Hosting;
@@ -17,6 +18,10 @@ namespace Sluice.Server.Hosting;
 // Owns the listening socket, the accept loop, the set of live connections and shutdown.
 // Shutdown: stop accepting, close idle keep-alive connections at once, let responses in flight
 // finish until the deadline, then abort what is left.
+// Descriptors: at start the soft RLIMIT_NOFILE is raised to the hard one and the limits are fitted
+// into it (two per connection — socket and file — plus the open-file cache and a reserve), so the
+// process never runs out: under EMFILE the runtime itself fails (loading an assembly, reading
+// /proc) and aborts with "Out of memory.". Accept failures for lack of descriptors back off.
 public sealed class SluiceServer : IAsyncDisposable
 {
     private static readonly byte[] s_busyResponse = Encoding.ASCII.GetBytes(
@@ -29,6 +34,8 @@ public sealed class SluiceServer : IAsyncDisposable
     private readonly SafeFileHandle _root;
     private readonly DiskReadPool _disk;
     private readonly AlignedBufferPool _readBuffers;
+    private readonly AddressSlots _addressSlots;
+    private int _lingeringRefusals;
     private Socket? _listener;
     private Task? _acceptLoop;
     private MetricsListener? _metrics;
@@ -38,6 +45,13 @@ public sealed class SluiceServer : IAsyncDisposable
     // Timeouts are checked this often (Kestrel's heartbeat is 1 s): cheap, and precise enough for
     // timeouts measured in seconds.
     private static readonly TimeSpan HeartbeatPeriod = TimeSpan.FromMilliseconds(250);
+
+    // Descriptors kept free for the runtime, listeners, epoll, log and disk threads.
+    private const int ReservedDescriptors = 64;
+
+    // Refused connections whose 503 is followed by a brief drain (so no RST destroys it); beyond
+    // this many at once a refusal closes at once rather than hold more descriptors.
+    private const int MaxLingeringRefusals = 64;
     private volatile bool _stopping;
 
     public SluiceServer(ServerOptions options, IServerLog log)
@@ -48,8 +62,9 @@ public sealed class SluiceServer : IAsyncDisposable
             throw new ArgumentException(string.Join("; ", errors), nameof(options));
         }
 
-        Options = options;
         Log = log;
+        Options = options = FitDescriptorBudget(options, log);
+        _addressSlots = new AddressSlots(options.MaxConnectionsPerAddress);
         RootPath = Path.GetFullPath(options.Root);
         FileOpenStatus status = FilePal.TryOpenDirectory(RootPath, out _root);
         if (status != FileOpenStatus.Opened)
@@ -84,6 +99,8 @@ public sealed class SluiceServer : IAsyncDisposable
 
     public TransferMetrics Metrics { get; } = new();
 
+    public ConnectionCounters Counters { get; } = new();
+
     public WritableWaiter Waiter { get; } = WritableWaiter.Shared;
 
     public CancellationToken AbortToken => _abort.Token;
@@ -101,18 +118,27 @@ public sealed class SluiceServer : IAsyncDisposable
     public void Start()
     {
         IPAddress address = Options.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(Options.Host);
-        var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        listener.Bind(new IPEndPoint(address, Options.Port));
-        listener.Listen(1024);
+        // Both listeners are bound before anything runs: a port held by another process (or
+        // --metrics on the main port) fails the start with ListenerBindException.
+        Socket listener = Listeners.Listen("main", new IPEndPoint(address, Options.Port), 1024);
+        if (Options.MetricsEndpoint is not null)
+        {
+            try
+            {
+                _metrics = new MetricsListener(this, IPEndPoint.Parse(Options.MetricsEndpoint));
+            }
+            catch
+            {
+                listener.Dispose();
+                throw;
+            }
+
+            Log.Info($"metrics on http://{_metrics.LocalEndPoint}/metrics");
+        }
+
         _listener = listener;
         _acceptLoop = Task.Run(AcceptLoopAsync);
         _heartbeat = new Timer(static state => ((SluiceServer)state!).Heartbeat(), this, HeartbeatPeriod, HeartbeatPeriod);
-        if (Options.MetricsEndpoint is not null)
-        {
-            _metrics = new MetricsListener(this, IPEndPoint.Parse(Options.MetricsEndpoint));
-            Log.Info($"metrics on http://{_metrics.LocalEndPoint}/metrics");
-        }
 
         Log.Info($"serving {RootPath} on http://{LocalEndPoint} (strategy {Options.Strategy.ToString().ToLowerInvariant()})");
     }
@@ -136,13 +162,9 @@ public sealed class SluiceServer : IAsyncDisposable
             await _acceptLoop.ConfigureAwait(false);
         }
 
-        foreach (Http1Connection connection in _connections.Keys)
-        {
-            if (connection.State == ConnectionState.AwaitingRequest)
-            {
-                connection.CancelIdleWait();
-            }
-        }
+        // Idle connections close now; the heartbeat repeats this every tick, so a connection that
+        // turns idle after this loop is closed too.
+        CloseIdleConnections();
 
         Task all = Task.WhenAll(_connections.Values);
         if (await Task.WhenAny(all, Task.Delay(Options.ShutdownTimeout)).ConfigureAwait(false) != all)
@@ -185,17 +207,58 @@ public sealed class SluiceServer : IAsyncDisposable
         {
             connection.OnHeartbeat(now);
         }
+
+        if (_stopping)
+        {
+            CloseIdleConnections();
+        }
+    }
+
+    private void CloseIdleConnections()
+    {
+        foreach (Http1Connection connection in _connections.Keys)
+        {
+            if (connection.State == ConnectionState.AwaitingRequest)
+            {
+                connection.CancelIdleWait();
+            }
+        }
+    }
+
+    private static ServerOptions FitDescriptorBudget(ServerOptions options, IServerLog log)
+    {
+        DescriptorLimit limit = DescriptorLimit.RaiseToHard();
+        long available = limit.Soft - DescriptorLimit.OpenNow() - ReservedDescriptors - MaxLingeringRefusals - MetricsListener.MaxConnections;
+        long needed = (2L * options.MaxConnections) + options.OpenFileCacheEntries;
+        if (needed <= available)
+        {
+            return options;
+        }
+
+        int cache = (int)Math.Clamp(available / 4, 0, options.OpenFileCacheEntries);
+        long connections = (available - cache) / 2;
+        if (connections < 1)
+        {
+            throw new InvalidOperationException(
+                $"the descriptor limit (RLIMIT_NOFILE {limit.Soft}, hard {limit.Hard}) leaves no room for connections; raise it with ulimit -n");
+        }
+
+        log.Warn($"descriptor limit RLIMIT_NOFILE is {limit.Soft} (hard {limit.Hard}): --max-connections lowered from {options.MaxConnections} to {connections}"
+            + (cache != options.OpenFileCacheEntries ? $", --open-file-cache from {options.OpenFileCacheEntries} to {cache}" : ""));
+        return options with { MaxConnections = (int)connections, OpenFileCacheEntries = cache };
     }
 
     private async Task AcceptLoopAsync()
     {
         Socket listener = _listener!;
+        int backoffMs = 0;
         while (!_stopping)
         {
             Socket socket;
             try
             {
                 socket = await listener.AcceptAsync().ConfigureAwait(false);
+                backoffMs = 0;
             }
             catch (ObjectDisposedException)
             {
@@ -207,36 +270,62 @@ public sealed class SluiceServer : IAsyncDisposable
             }
             catch (SocketException ex)
             {
-                // EMFILE and friends: back off briefly instead of spinning.
-                Log.Warn($"accept failed: {ex.SocketErrorCode}");
-                await Task.Delay(50).ConfigureAwait(false);
+                // EMFILE/ENFILE (TooManyOpenSockets), ENOBUFS …: the pending connection stays in the
+                // backlog and accept would fail again at once. Back off, doubling up to 1 s, and say
+                // so once per episode rather than once per failure.
+                Counters.CountAcceptBackoff();
+                if (backoffMs == 0)
+                {
+                    Log.Warn($"accept failed ({ex.SocketErrorCode}); backing off until descriptors are free");
+                }
+
+                backoffMs = Math.Clamp(backoffMs * 2, 10, 1000);
+                await Task.Delay(backoffMs).ConfigureAwait(false);
                 continue;
             }
 
-            try
-            {
-                socket.NoDelay = true;
-                if (_connections.Count >= Options.MaxConnections)
-                {
-                    RefuseBusy(socket);
-                    continue;
-                }
-
-                var connection = new Http1Connection(this, socket);
-                _connections[connection] = Task.CompletedTask;
-                // TryUpdate, not the indexer: a connection that already finished and removed
-                // itself must not be added back (it would hold a connection slot forever).
-                _connections.TryUpdate(connection, RunConnectionAsync(connection), Task.CompletedTask);
-            }
-            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
-            {
-                // The client vanished between accept and setup: drop it, keep accepting.
-                socket.Dispose();
-            }
+            Accept(socket);
         }
     }
 
-    private async Task RunConnectionAsync(Http1Connection connection)
+    private void Accept(Socket socket)
+    {
+        IPAddress? address = null;
+        try
+        {
+            socket.NoDelay = true;
+            address = (socket.RemoteEndPoint as IPEndPoint)?.Address;
+            if (_connections.Count >= Options.MaxConnections)
+            {
+                Refuse(socket, BusyKind.Server, address);
+                return;
+            }
+
+            if (address is not null && !_addressSlots.TryAcquire(address))
+            {
+                Refuse(socket, BusyKind.Address, address);
+                return;
+            }
+
+            var connection = new Http1Connection(this, socket);
+            _connections[connection] = Task.CompletedTask;
+            // TryUpdate, not the indexer: a connection that already finished and removed
+            // itself must not be added back (it would hold a connection slot forever).
+            _connections.TryUpdate(connection, RunConnectionAsync(connection, address), Task.CompletedTask);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // The client vanished between accept and setup: drop it, keep accepting.
+            if (address is not null)
+            {
+                _addressSlots.Release(address);
+            }
+
+            socket.Dispose();
+        }
+    }
+
+    private async Task RunConnectionAsync(Http1Connection connection, IPAddress? address)
     {
         await Task.Yield();
         try
@@ -246,11 +335,26 @@ public sealed class SluiceServer : IAsyncDisposable
         finally
         {
             _connections.TryRemove(connection, out _);
+            if (address is not null)
+            {
+                _addressSlots.Release(address);
+            }
         }
     }
 
-    private static void RefuseBusy(Socket socket)
+    // 503 + Retry-After, then close — but not at once: closing with the client's request unread
+    // makes the kernel send RST, which can destroy the 503 before the client reads it. So the
+    // send side is shut down and what the client sent is drained briefly, off the accept loop.
+    private void Refuse(Socket socket, BusyKind kind, IPAddress? address)
     {
+        Counters.CountBusy(kind);
+        if (Log.AccessEnabled)
+        {
+            Log.Info(kind == BusyKind.Server
+                ? $"{address}: 503 connection limit ({Options.MaxConnections}) reached"
+                : $"{address}: 503 per-address connection limit ({Options.MaxConnectionsPerAddress}) reached");
+        }
+
         try
         {
             socket.Blocking = false;
@@ -259,10 +363,46 @@ public sealed class SluiceServer : IAsyncDisposable
         }
         catch (SocketException)
         {
+            socket.Dispose();
+            return;
+        }
+
+        if (Interlocked.Increment(ref _lingeringRefusals) > MaxLingeringRefusals)
+        {
+            Interlocked.Decrement(ref _lingeringRefusals);
+            socket.Dispose();
+            return;
+        }
+
+        _ = DrainAndCloseAsync(socket);
+    }
+
+    private async Task DrainAndCloseAsync(Socket socket)
+    {
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(4096);
+        try
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            int drained = 0;
+            while (drained < 64 * 1024)
+            {
+                int n = await socket.ReceiveAsync(buffer, SocketFlags.None, deadline.Token).ConfigureAwait(false);
+                if (n <= 0)
+                {
+                    break;
+                }
+
+                drained += n;
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
         }
         finally
         {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
             socket.Dispose();
+            Interlocked.Decrement(ref _lingeringRefusals);
         }
     }
 }

@@ -1,5 +1,7 @@
 namespace Sluice.Server.Logging;
 
+// The server's log. Implementations must never block the caller: serving and shutdown must not
+// wait on a slow or stalled log pipe.
 public interface IServerLog
 {
     void Info(string message);
@@ -10,4 +12,7 @@ public interface IServerLog
     bool AccessEnabled { get; }
 
     void Access(in AccessLogEntry entry);
+
+    // Lines not written because the output could not keep up (for /metrics).
+    long DroppedLines { get; }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Sluice.Core.Http;
 using Sluice.Core.Policy;
 using Sluice.Server.Files;
 using Sluice.Server.Transfer;
@@ -10,7 +11,7 @@ namespace Sluice.Server.Metrics;
 // open-file cache, and the process's CPU time and context switches.
 public static class PrometheusWriter
 {
-    public static string Render(TransferMetrics metrics, OpenFileCache cache, int activeConnections)
+    public static string Render(TransferMetrics metrics, OpenFileCache cache, int activeConnections, ConnectionCounters? counters = null, long droppedLogLines = 0)
     {
         var b = new StringBuilder(4096);
         IReadOnlyList<MechanismCounters> all = metrics.All;
@@ -72,6 +73,14 @@ public static class PrometheusWriter
         Header(b, "sluice_connections_active", "gauge", "Open client connections.");
         Line(b, "sluice_connections_active", null, activeConnections);
 
+        if (counters is not null)
+        {
+            WriteConnectionCounters(b, counters);
+        }
+
+        Header(b, "sluice_log_lines_dropped_total", "counter", "Log lines dropped because the log output could not keep up.");
+        Line(b, "sluice_log_lines_dropped_total", null, droppedLogLines);
+
         ProcessStats process = ProcessStats.ReadSelf();
         Header(b, "process_cpu_seconds_total", "counter", "CPU time of the server process, by mode (from /proc/self/stat).");
         Line(b, "process_cpu_seconds_total", "mode=\"user\"", process.UserSeconds);
@@ -92,6 +101,47 @@ public static class PrometheusWriter
 
         Header(b, "dotnet_allocated_bytes_total", "counter", "Bytes allocated on the managed heap since start.");
         Line(b, "dotnet_allocated_bytes_total", null, GC.GetTotalAllocatedBytes());
+        return b.ToString();
+    }
+
+    private static void WriteConnectionCounters(StringBuilder b, ConnectionCounters counters)
+    {
+        Header(b, "sluice_requests_refused_total", "counter", "Connections and requests refused, by status and reason.");
+        Line(b, "sluice_requests_refused_total", "status=\"503\",reason=\"connection_limit\"", counters.Busy(BusyKind.Server));
+        Line(b, "sluice_requests_refused_total", "status=\"503\",reason=\"address_limit\"", counters.Busy(BusyKind.Address));
+        foreach (RequestRejectionReason reason in Enum.GetValues<RequestRejectionReason>())
+        {
+            long count = counters.Rejections(reason);
+            if (reason != RequestRejectionReason.None && (count > 0 || reason == RequestRejectionReason.HeaderTimeout))
+            {
+                Line(b, "sluice_requests_refused_total", $"status=\"{RequestRejection.StatusCode(reason)}\",reason=\"{Snake(reason.ToString())}\"", count);
+            }
+        }
+
+        Header(b, "sluice_connections_timed_out_total", "counter", "Connections closed by a timeout, by kind.");
+        foreach (TimeoutKind kind in Enum.GetValues<TimeoutKind>())
+        {
+            Line(b, "sluice_connections_timed_out_total", $"reason=\"{Snake(kind.ToString())}\"", counters.Timeouts(kind));
+        }
+
+        Header(b, "sluice_accept_backoffs_total", "counter", "Accept failures (descriptors exhausted) followed by a back-off.");
+        Line(b, "sluice_accept_backoffs_total", null, counters.AcceptBackoffs);
+    }
+
+    // MinSendRate -> min_send_rate
+    private static string Snake(string name)
+    {
+        var b = new StringBuilder(name.Length + 4);
+        for (int i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0)
+            {
+                b.Append('_');
+            }
+
+            b.Append(char.ToLowerInvariant(name[i]));
+        }
+
         return b.ToString();
     }
 

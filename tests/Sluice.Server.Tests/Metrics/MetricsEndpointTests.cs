@@ -16,7 +16,11 @@ public sealed class MetricsEndpointTests
         RawResponse file = await server.GetAsync("/random.bin");
         Assert.Equal(200, file.Status);
 
+        // The server runs in this process here, so its CPU time is bracketed by this process's
+        // own before and after the scrape (the CLI tests check it against a separate server).
+        Sluice.Server.Metrics.ProcessStats before = Sluice.Server.Metrics.ProcessStats.ReadSelf();
         string text = await ScrapeAsync(server.Server.MetricsEndPoint!.Port);
+        Sluice.Server.Metrics.ProcessStats after = Sluice.Server.Metrics.ProcessStats.ReadSelf();
 
         Assert.Equal(1, Value(text, "sluice_responses_total{strategy=\"buffered\"}"));
         Assert.True(Value(text, "sluice_bytes_sent_total{strategy=\"buffered\"}") > TestServer.RandomLength);
@@ -26,7 +30,8 @@ public sealed class MetricsEndpointTests
         Assert.Equal(TestServer.RandomLength, Value(text, "sluice_disk_bytes_read_total{strategy=\"buffered\"}"));
         Assert.Equal(1, Value(text, "sluice_decisions_total{strategy=\"buffered\",reason=\"forced\"}"));
         Assert.True(Value(text, "sluice_open_file_cache_misses_total") >= 1);
-        Assert.True(Value(text, "process_cpu_seconds_total{mode=\"user\"}") > 0);
+        Assert.InRange(Value(text, "process_cpu_seconds_total{mode=\"user\"}"), before.UserSeconds, after.UserSeconds);
+        Assert.InRange(Value(text, "process_cpu_seconds_total{mode=\"system\"}"), before.SystemSeconds, after.SystemSeconds);
         Assert.Matches(new Regex(@"^process_context_switches_total\{kind=""voluntary""\} \d+$", RegexOptions.Multiline), text);
         Assert.Contains("# TYPE sluice_syscalls_total counter", text);
     }
@@ -37,6 +42,84 @@ public sealed class MetricsEndpointTests
         await using TestServer server = TestServer.Start(StrategyOption.Sendfile, o => o with { MetricsEndpoint = "127.0.0.1:0" });
         string response = await RequestAsync(server.Server.MetricsEndPoint!.Port, "GET /secret.txt HTTP/1.1\r\nHost: x\r\n\r\n");
         Assert.StartsWith("HTTP/1.1 404", response, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RefusalsAndTimeoutsAreCounted()
+    {
+        await using TestServer server = TestServer.Start(StrategyOption.Sendfile, o => o with
+        {
+            MetricsEndpoint = "127.0.0.1:0",
+            MaxConnections = 1,
+            HeaderTimeout = TimeSpan.FromSeconds(1),
+        });
+        await using (RawHttpConnection held = await server.ConnectAsync())
+        {
+            await held.SendAsync("GET /tiny.txt HTTP/1.1\r\nHost: a\r\n\r\n");
+            Assert.Equal(200, (await held.ReadResponseAsync()).Status);
+            Assert.Equal(503, (await server.GetAsync("/tiny.txt")).Status);
+        }
+
+        Assert.True(await Wait.UntilAsync(() => server.Server.ActiveConnections == 0, TimeSpan.FromSeconds(5)));
+        Assert.Equal(414, (await server.SendExpectingCloseAsync($"GET /{new string('a', 9000)} HTTP/1.1\r\nHost: a\r\n\r\n")).Status);
+        Assert.True(await Wait.UntilAsync(() => server.Server.ActiveConnections == 0, TimeSpan.FromSeconds(5)));
+        await using (RawHttpConnection silent = await server.ConnectAsync())
+        {
+            Assert.Empty(await silent.ReadToEndAsync(TimeSpan.FromSeconds(5)));
+        }
+
+        string text = await ScrapeAsync(server.Server.MetricsEndPoint!.Port);
+
+        Assert.Equal(1, Value(text, "sluice_requests_refused_total{status=\"503\",reason=\"connection_limit\"}"));
+        Assert.Equal(0, Value(text, "sluice_requests_refused_total{status=\"503\",reason=\"address_limit\"}"));
+        Assert.Equal(1, Value(text, "sluice_requests_refused_total{status=\"414\",reason=\"request_line_too_long\"}"));
+        Assert.Equal(0, Value(text, "sluice_requests_refused_total{status=\"408\",reason=\"header_timeout\"}"));
+        Assert.Equal(1, Value(text, "sluice_connections_timed_out_total{reason=\"header\"}"));
+        Assert.Equal(0, Value(text, "sluice_log_lines_dropped_total"));
+    }
+
+    [Fact]
+    public async Task TheMetricsListenerIsBounded()
+    {
+        await using TestServer server = TestServer.Start(StrategyOption.Sendfile, o => o with { MetricsEndpoint = "127.0.0.1:0" });
+        int port = server.Server.MetricsEndPoint!.Port;
+
+        // A head larger than the limit is not answered.
+        await using (RawHttpConnection big = await RawHttpConnection.ConnectAsync(port))
+        {
+            await big.SendAsync($"GET /metrics HTTP/1.1\r\nX: {new string('a', 9000)}");
+            Assert.Empty(await big.ReadToEndAsync(TimeSpan.FromSeconds(10)));
+        }
+
+        // Silent connections take at most MaxConnections handlers; one more is closed at once.
+        var silent = new List<RawHttpConnection>();
+        try
+        {
+            for (int i = 0; i < Sluice.Server.Hosting.MetricsListener.MaxConnections; i++)
+            {
+                silent.Add(await RawHttpConnection.ConnectAsync(port));
+            }
+
+            await using RawHttpConnection extra = await RawHttpConnection.ConnectAsync(port);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            Assert.Empty(await extra.ReadToEndAsync(TimeSpan.FromSeconds(10)));
+            Assert.True(clock.Elapsed < Sluice.Server.Hosting.MetricsListener.RequestTimeout, $"the extra connection was held {clock.Elapsed}");
+
+            // The silent ones are closed by the request timeout, and scraping works again.
+            foreach (RawHttpConnection connection in silent)
+            {
+                Assert.Empty(await connection.ReadToEndAsync(TimeSpan.FromSeconds(10)));
+            }
+        }
+        finally
+        {
+            foreach (RawHttpConnection connection in silent)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+
+        Assert.Contains("sluice_connections_active", await ScrapeAsync(port), StringComparison.Ordinal);
     }
 
     private static async Task<string> ScrapeAsync(int port)

@@ -104,6 +104,8 @@ public sealed class LargeFileStrategyTests
             Fixtures.AssertBytes(Fixtures.Slice(server.PathOf("random.bin"), 1000, 199_001), response.Body, "fallback range");
         }
 
+        // The log is written by a background thread: wait for the line before counting it.
+        await Wait.UntilAsync(() => server.DiagnosticsLog.Contains("falling back to buffered reads", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
         string log = server.DiagnosticsLog;
         int first = log.IndexOf("falling back to buffered reads", StringComparison.Ordinal);
         Assert.True(first >= 0, log);
