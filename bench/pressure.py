@@ -556,7 +556,7 @@ def config_from(args):
     q = args.quick
     return Config(
         sluice=args.sluice, rounds=args.rounds if args.rounds is not None else (1 if q else 3),
-        seconds=args.seconds or (5 if q else 20), ramp=3.0, connections=64, wrk_timeout=10, seed=args.seed,
+        seconds=args.seconds or (5 if q else 20), ramp=3.0 if q else 5.0, connections=64, wrk_timeout=10, seed=args.seed,
         limit=args.limit or (128 * MiB if q else GiB),
         hot_count=args.hot_files or (2000 if q else 20000), hot_size=args.hot_size,
         cold_count=args.cold_files, cold_size=args.cold_size or (512 * MiB if q else 2 * GiB))
