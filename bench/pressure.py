@@ -264,17 +264,28 @@ class ColdClient(threading.Thread):
 
 
 def warm_hot_set(port, ds, threads=4):
-    """Requests every hot file once through the server, so its pages are charged to its cgroup."""
+    """Requests every hot file once through the server, so its pages are charged to its cgroup.
+    A connection closed without a response is retried on a new one (as browsers and curl do for
+    an idempotent GET) and counted: returns the number of such drops."""
     import http.client
-    errors = []
+    errors, drops = [], [0]
 
     def worker(names):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         try:
             for name in names:
-                conn.request("GET", "/" + name)
-                r = conn.getresponse()
-                body = r.read()
+                for attempt in range(3):
+                    try:
+                        conn.request("GET", "/" + name)
+                        r = conn.getresponse()
+                        body = r.read()
+                        break
+                    except (http.client.RemoteDisconnected, ConnectionError) as e:
+                        drops[0] += 1
+                        conn.close()
+                        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                        if attempt == 2:
+                            raise e
                 if r.status != 200 or len(body) != ds.hot_size:
                     errors.append(f"{name}: {r.status}, {len(body)} bytes")
                     return
@@ -290,6 +301,7 @@ def warm_hot_set(port, ds, threads=4):
         t.join()
     if errors:
         raise RuntimeError(f"warming the hot set failed: {errors[0]}")
+    return drops[0]
 
 
 LUA = """-- Random hot files; each wrk thread seeds its own generator.
@@ -343,15 +355,15 @@ def run_one(name, cfg, ds, workdir, tag):
     ds.evict_all()
     log_path = os.path.join(workdir, f"{tag}.log")
     server_log = open(log_path, "w")
-    cg = Cgroup(f"sluice-pressure-{os.getpid()}-{tag}", cfg.limit)
     server = make_server(name, cfg.sluice, ds.root, workdir)
+    cg = Cgroup(f"sluice-pressure-{os.getpid()}-{tag}", cfg.limit)
     server.argv = cg.wrap(server.argv)
     stop = threading.Event()
     clients = []
     try:
         server.start(server_log)
         t0 = time.perf_counter()
-        warm_hot_set(server.port, ds)
+        warm_drops = warm_hot_set(server.port, ds)
         warm_s = time.perf_counter() - t0
         hot_after_warm = ds.resident_pct(ds.hot)
         stat_warm = cg.memory_stat()
@@ -390,6 +402,7 @@ def run_one(name, cfg, ds, workdir, tag):
             "hotResidentPct": ds.resident_pct(ds.hot),
             "coldResidentPct": ds.resident_pct(ds.cold),
             "warmSeconds": warm_s,
+            "warmDrops": warm_drops,
             "windowSeconds": window,
             "cacheMiB": stat["cache"] / MiB,
             "activeFileMiB": stat["active_file"] / MiB,
@@ -473,8 +486,10 @@ def report(cfg, ds, order, results, elapsed, load_before, load_after, command):
         kinds = {k: sum(r["errors"][k] for r in runs) for k in runs[0]["errors"]}
         detail = ", ".join(f"{k} {v}" for k, v in kinds.items() if v)
         warned = sum(r["serverWarnings"] for r in runs)
+        drops = sum(r["warmDrops"] for r in runs)
         flag = (f" ({detail})" if detail else "") + (f"; server warnings {warned}" if warned else "") \
-            + (" ⚠" if any(errs) or warned or any(r["coldErrors"] for r in runs) else "")
+            + (f"; dropped while warming {drops}" if drops else "") \
+            + (" ⚠" if any(errs) or warned or drops or any(r["coldErrors"] for r in runs) else "")
         lines.append(f"| {n} | {spread([r['rps'] for r in runs], '{:.0f}')} | {spread([r['p50Ms'] for r in runs], '{:.2f}')} | "
                      f"{spread([r['p99Ms'] for r in runs], '{:.1f}')} | {sum(errs)}{flag} | "
                      f"{spread([r['hotResidentPct'] for r in runs], '{:.1f}')} | {spread([r['diskReadMBps'] for r in runs], '{:.0f}')} | "
@@ -502,8 +517,8 @@ def report(cfg, ds, order, results, elapsed, load_before, load_after, command):
               "missed the cache plus hot files read again. The cgroup columns are memory.stat at the end: `cache` is all "
               "page cache charged to the server's cgroup, split into the active and inactive file LRU lists. "
               "wrk's latency percentiles include slow requests up to its timeout; timed-out requests are counted as errors. "
-              "`wrk errors` is summed over rounds; ⚠ marks a server with errors, failed cold downloads or warnings in "
-              "its log.", ""]
+              "`wrk errors` is summed over rounds; ⚠ marks a server with errors, failed cold downloads, warnings in "
+              "its log or connections it closed without a response while the hot set was warmed (retried).", ""]
     return lines
 
 
