@@ -577,9 +577,12 @@ def config_from(args):
         cold_count=args.cold_files, cold_size=args.cold_size or (512 * MiB if q else 2 * GiB))
 
 
-def main_from_compare(sluice_binary, data_dir, rounds, out_lines):
-    """compare.py --workloads pressure: the default workload, data kept under data_dir/pressure when given."""
-    args = build_parser().parse_args(["--sluice", sluice_binary, "--rounds", str(rounds)])
+def main_from_compare(sluice_binary, data_dir, rounds, out_lines, quick=False):
+    """compare.py --workloads pressure: appends this workload's section to out_lines and returns the
+    raw results. Data is kept under data_dir/pressure when data_dir is given (else a temporary
+    directory, removed); quick=True is the --quick smoke-test size."""
+    argv = ["--sluice", sluice_binary, "--rounds", str(rounds)] + (["--quick"] if quick else [])
+    args = build_parser().parse_args(argv)
     cfg = config_from(args)
     tmp = None
     if data_dir:
@@ -594,7 +597,7 @@ def main_from_compare(sluice_binary, data_dir, rounds, out_lines):
         started, before = time.time(), load()
         results = run(cfg, ds, list(ALL_SERVERS))
         out_lines += report(cfg, ds, ALL_SERVERS, results, time.time() - started, before, load(),
-                            f"bench/compare.sh --workloads pressure --rounds {rounds}")
+                            f"bench/compare.sh --workloads pressure --rounds {rounds}{' --quick' if quick else ''}")
         return results
     finally:
         if tmp:

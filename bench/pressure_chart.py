@@ -10,11 +10,12 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+# key, title, label format, log scale (one slow round would otherwise flatten every other p99)
 PANELS = [
-    ("rps", "hot requests/s (higher is better)", "{:.0f}"),
-    ("p99Ms", "hot p99 latency, ms (lower is better)", "{:.1f}"),
-    ("coldMBps", "cold streams, aggregate MB/s (higher is better)", "{:.0f}"),
-    ("hotResidentPct", "hot set resident afterwards, % of pages", "{:.0f}"),
+    ("rps", "hot requests/s (higher is better)", "{:.0f}", False),
+    ("p99Ms", "hot p99 latency, ms, log scale (lower is better)", "{:.0f}", True),
+    ("coldMBps", "cold streams, aggregate MB/s (higher is better)", "{:.0f}", False),
+    ("hotResidentPct", "hot set resident afterwards, % of pages", "{:.0f}", False),
 ]
 
 
@@ -25,7 +26,7 @@ def main(src, dst):
     names = list(results)
     colors = ["#1f77b4" if n.startswith("sluice") else "#999999" for n in names]
     fig, axes = plt.subplots(2, 2, figsize=(11, 7.5))
-    for ax, (key, title, fmt) in zip(axes.flat, PANELS):
+    for ax, (key, title, fmt, log) in zip(axes.flat, PANELS):
         values = [[r[key] for r in results[n]] for n in names]
         meds = [statistics.median(v) for v in values]
         lo = [m - min(v) for m, v in zip(meds, values)]
@@ -34,6 +35,8 @@ def main(src, dst):
         for b, m in zip(bars, meds):
             ax.annotate(fmt.format(m), (b.get_x() + b.get_width() / 2, m), ha="center", va="bottom",
                         fontsize=8, xytext=(0, 2), textcoords="offset points")
+        if log:
+            ax.set_yscale("log")
         ax.set_title(title, fontsize=10)
         ax.set_xticks(range(len(names)))
         ax.set_xticklabels(names, rotation=20, fontsize=8)
