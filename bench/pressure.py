@@ -213,47 +213,53 @@ def disk_read_bytes(pids):
 # ---------------------------------------------------------------- clients
 
 class ColdClient(threading.Thread):
-    """Streams one large file in a loop over a keep-alive connection and counts every body byte."""
+    """Streams one large file in a loop over a keep-alive connection and counts every body byte.
+    A connection the server drops is recorded and replaced, so one failure does not silence the
+    stream for the rest of the window (after 10 it gives up)."""
 
     def __init__(self, port, name, size, stop):
         super().__init__(daemon=True)
         self.port, self.name_, self.size, self.stop = port, name, size, stop
-        self.received, self.completed, self.error, self.sock = 0, 0, None, None
+        self.received, self.completed, self.errors, self.sock = 0, 0, [], None
 
     def run(self):
+        while not self.stop.is_set() and len(self.errors) < 10:
+            try:
+                self._stream()
+            except Exception as e:  # noqa: BLE001 — recorded; a stop closes the socket under us
+                if not self.stop.is_set():
+                    self.errors.append(f"{type(e).__name__}: {e}")
+            finally:
+                if self.sock:
+                    self.sock.close()
+
+    def _stream(self):
         buf = bytearray(1 * MiB)
         view = memoryview(buf)
-        try:
-            self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=60)
-            request = f"GET /{self.name_} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
-            while not self.stop.is_set():
-                self.sock.sendall(request)
-                head = b""
-                while b"\r\n\r\n" not in head:
-                    n = self.sock.recv_into(view)
-                    if n == 0:
-                        raise ConnectionError("closed before the response head")
-                    head += bytes(view[:n])
-                head, body = head.split(b"\r\n\r\n", 1)
-                status = head.split(b" ", 2)[1]
-                length = int(re.search(rb"(?i)\r\ncontent-length:\s*(\d+)", head).group(1))
-                if status != b"200" or length != self.size:
-                    raise RuntimeError(f"{self.name_}: status {status}, length {length}")
-                got = len(body)
-                self.received += got
-                while got < length:
-                    n = self.sock.recv_into(view, min(len(buf), length - got))
-                    if n == 0:
-                        raise ConnectionError(f"closed after {got} of {length} bytes")
-                    got += n
-                    self.received += n
-                self.completed += 1
-        except Exception as e:  # noqa: BLE001 — reported, and a stop closes the socket under us
-            if not self.stop.is_set():
-                self.error = f"{type(e).__name__}: {e}"
-        finally:
-            if self.sock:
-                self.sock.close()
+        self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=60)
+        request = f"GET /{self.name_} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+        while not self.stop.is_set():
+            self.sock.sendall(request)
+            head = b""
+            while b"\r\n\r\n" not in head:
+                n = self.sock.recv_into(view)
+                if n == 0:
+                    raise ConnectionError("closed before the response head")
+                head += bytes(view[:n])
+            head, body = head.split(b"\r\n\r\n", 1)
+            status = head.split(b" ", 2)[1]
+            length = int(re.search(rb"(?i)\r\ncontent-length:\s*(\d+)", head).group(1))
+            if status != b"200" or length != self.size:
+                raise RuntimeError(f"{self.name_}: status {status}, length {length}")
+            got = len(body)
+            self.received += got
+            while got < length:
+                n = self.sock.recv_into(view, min(len(buf), length - got))
+                if n == 0:
+                    raise ConnectionError(f"closed after {got} of {length} bytes")
+                got += n
+                self.received += n
+            self.completed += 1
 
     def halt(self):
         if self.sock:
@@ -394,7 +400,7 @@ def run_one(name, cfg, ds, workdir, tag):
         res.update({
             "coldMBps": (bytes1 - bytes0) / window / 1e6,
             "coldDownloads": sum(c.completed for c in clients),
-            "coldErrors": [c.error for c in clients if c.error],
+            "coldErrors": [f"{c.name_}: {e}" for c in clients for e in c.errors],
             "diskReadMB": (disk1 - disk0) / 1e6,
             "diskReadMBps": (disk1 - disk0) / window / 1e6,
             "serverCpuS": (cpu1 - cpu0) / 1000,
@@ -487,8 +493,10 @@ def report(cfg, ds, order, results, elapsed, load_before, load_after, command):
         detail = ", ".join(f"{k} {v}" for k, v in kinds.items() if v)
         warned = sum(r["serverWarnings"] for r in runs)
         drops = sum(r["warmDrops"] for r in runs)
+        cold_drops = sum(len(r["coldErrors"]) for r in runs)
         flag = (f" ({detail})" if detail else "") + (f"; server warnings {warned}" if warned else "") \
             + (f"; dropped while warming {drops}" if drops else "") \
+            + (f"; cold streams dropped {cold_drops}" if cold_drops else "") \
             + (" ⚠" if any(errs) or warned or drops or any(r["coldErrors"] for r in runs) else "")
         lines.append(f"| {n} | {spread([r['rps'] for r in runs], '{:.0f}')} | {spread([r['p50Ms'] for r in runs], '{:.2f}')} | "
                      f"{spread([r['p99Ms'] for r in runs], '{:.1f}')} | {sum(errs)}{flag} | "
