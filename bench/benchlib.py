@@ -106,8 +106,10 @@ def wait_port(port, timeout=20):
 
 
 class Server:
-    def __init__(self, name, argv, port):
+    def __init__(self, name, argv, port, stop_signal=None):
         self.name, self.argv, self.port, self.proc = name, argv, port, None
+        # Sluice stops on SIGTERM, nginx gracefully on SIGQUIT; others say which signal they need.
+        self.stop_signal = stop_signal or (signal.SIGTERM if name.startswith("sluice") else signal.SIGQUIT)
 
     def start(self, log):
         self.proc = subprocess.Popen(self.argv, stdout=log, stderr=log, start_new_session=True)
@@ -121,7 +123,7 @@ class Server:
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM if self.name.startswith("sluice") else signal.SIGQUIT)
+            self.proc.send_signal(self.stop_signal)
             try:
                 self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
@@ -162,3 +164,27 @@ http {{
 }}
 """)
     return Server(name, ["nginx", "-p", prefix, "-c", conf, "-g", "daemon off;"], port)
+
+
+def lighttpd_server(data, workdir, name="lighttpd"):
+    # lighttpd's defaults (one process, the sendfile network backend), with limits raised so a
+    # wrk run with keep-alive is not cut short: 100 requests per connection and 1024 descriptors
+    # are its stock limits.
+    port = free_port()
+    prefix = os.path.join(workdir, name)
+    os.makedirs(prefix, exist_ok=True)
+    conf = os.path.join(prefix, "lighttpd.conf")
+    with open(conf, "w") as f:
+        f.write(f"""server.document-root = "{data}"
+server.bind = "127.0.0.1"
+server.port = {port}
+server.pid-file = "{prefix}/lighttpd.pid"
+server.errorlog = "{prefix}/error.log"
+server.max-fds = 8192
+server.max-connections = 2048
+server.max-keep-alive-requests = 1000000
+server.max-keep-alive-idle = 60
+mimetype.assign = ("" => "application/octet-stream")
+""")
+    # SIGINT is lighttpd's graceful stop; SIGTERM drops transfers in flight.
+    return Server(name, ["lighttpd", "-D", "-f", conf], port, stop_signal=signal.SIGINT)
