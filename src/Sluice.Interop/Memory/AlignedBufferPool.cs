@@ -7,6 +7,11 @@ namespace Sluice.Interop.Memory;
 // GC, so without a bound, clients that stop reading could pin unbounded memory; with it, at most
 // MaxBuffers × BufferBytes exist at any time. At most MaxIdle idle buffers are kept for reuse;
 // the rest go back to the system, so a burst of large transfers does not leave memory pinned.
+//
+// There is deliberately no unbounded wait: a full budget usually means other connections hold
+// their buffers (clients that stopped reading keep them until their send deadline), and a
+// transfer that waited on them would stall for as long as they do. Callers either take a buffer
+// that is free (TryRent) or wait a bounded, cancellable time (RentAsync) and then go another way.
 public sealed class AlignedBufferPool : IDisposable
 {
     private readonly ConcurrentBag<AlignedBuffer> _free = [];
@@ -44,9 +49,15 @@ public sealed class AlignedBufferPool : IDisposable
         return true;
     }
 
-    public async ValueTask<AlignedBuffer> RentAsync()
+    // Waits at most `timeout` for a buffer: null when none came free in time. Throws
+    // OperationCanceledException when the token is cancelled (the connection or server aborts).
+    public async ValueTask<AlignedBuffer?> RentAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        await _budget.WaitAsync().ConfigureAwait(false);
+        if (!await _budget.WaitAsync(timeout, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
         return Take();
     }
 

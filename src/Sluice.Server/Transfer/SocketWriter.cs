@@ -44,6 +44,8 @@ public sealed class SocketWriter : IDisposable
 
     public int Fd => _fd;
 
+    public CancellationToken Token => _cancel.Token;
+
     // Sends all of data. more = MSG_MORE: a file body follows, so the kernel may hold a partial
     // segment instead of pushing the head out alone.
     public async ValueTask<TransferOutcome> SendAsync(ReadOnlyMemory<byte> data, bool more, TransferTally tally)
