@@ -17,6 +17,7 @@ public sealed class AlignedBufferPool : IDisposable
     private readonly ConcurrentBag<AlignedBuffer> _free = [];
     private readonly SemaphoreSlim _budget;
     private int _idle;
+    private long _rents;
 
     public AlignedBufferPool(int bufferBytes, int alignment, int maxBuffers, int maxIdle = 4)
     {
@@ -36,6 +37,10 @@ public sealed class AlignedBufferPool : IDisposable
     public int MaxIdle { get; }
 
     public int InUse => MaxBuffers - _budget.CurrentCount;
+
+    // Buffers handed out since start: with InUse, tells a full budget whose holders are stuck
+    // (Rents stands still) from one that is busy (Rents moves).
+    public long Rents => Interlocked.Read(ref _rents);
 
     public bool TryRent([NotNullWhen(true)] out AlignedBuffer? buffer)
     {
@@ -86,6 +91,7 @@ public sealed class AlignedBufferPool : IDisposable
 
     private AlignedBuffer Take()
     {
+        Interlocked.Increment(ref _rents);
         if (_free.TryTake(out AlignedBuffer? buffer))
         {
             Interlocked.Decrement(ref _idle);
