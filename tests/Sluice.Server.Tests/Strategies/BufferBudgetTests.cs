@@ -1,8 +1,9 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Sluice.Core.Policy;
 using Sluice.Interop.Memory;
+using Sluice.Server.Metrics;
 using Sluice.Server.Tests.Infrastructure;
-using Sluice.Server.Transfer;
 using Xunit.Abstractions;
 
 namespace Sluice.Server.Tests.Strategies;
@@ -58,7 +59,13 @@ public sealed class BufferBudgetTests(ITestOutputHelper output)
             Assert.Equal(expected, Fixtures.Sha256(response.Body));
             string line = await AccessLineAsync(server, "/victim.bin");
             Assert.True(line.Contains($"strategy={strategy.ToString().ToLowerInvariant()} reason=buffer-budget outcome=completed", StringComparison.Ordinal), line);
-            Assert.True(server.Server.Metrics.Fallbacks(Enum.Parse<TransferStrategy>(strategy.ToString()), TransferFallback.BufferBudget) >= 1);
+
+            // /metrics shows the gauge at its budget and the fallback under its own label.
+            string name = strategy.ToString().ToLowerInvariant();
+            string metrics = PrometheusWriter.Render(server.Server.Metrics, server.Server.OpenFiles, server.Server.ActiveConnections);
+            Assert.Contains("\nsluice_read_buffers_in_use 64\n", metrics);
+            Assert.Contains("\nsluice_read_buffers_budget 64\n", metrics);
+            Assert.Matches(new Regex($@"^sluice_fallbacks_total\{{strategy=""{name}"",reason=""buffer-budget""\}} [1-9]\d*$", RegexOptions.Multiline), metrics);
 
             // It did not get through by draining the stalled transfers: they still hold every buffer.
             Assert.Equal(server.Server.ReadBuffers.MaxBuffers, server.Server.ReadBuffers.InUse);
