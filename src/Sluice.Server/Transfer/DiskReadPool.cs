@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Win32.SafeHandles;
+using Sluice.Interop.Memory;
 using Sluice.Interop.Pal;
 
 namespace Sluice.Server.Transfer;
@@ -50,15 +52,24 @@ public sealed class DiskReadPool : IDisposable
     // that thread too, so a sendfile that still waits for pages waits there, not on an event thread.
     public Task<DiskReadResult> PrefetchAsync(SafeFileHandle file, long offset, long length)
     {
-        var read = new DiskRead(DiskReadKind.Prefetch, file, Memory<byte>.Empty, (int)Math.Min(length, int.MaxValue), offset, 1, simulateUnsupported: false);
+        var read = new DiskRead(DiskReadKind.Prefetch, file, null, Memory<byte>.Empty, (int)Math.Min(length, int.MaxValue), offset, 1, simulateUnsupported: false);
         _queue.Add(read);
         return read.Completion.Task;
     }
 
-    // Reads count bytes at offset into buffer (an aligned buffer for Direct, any memory otherwise).
-    public Task<DiskReadResult> ReadAsync(DiskReadKind kind, SafeFileHandle file, Memory<byte> buffer, int count, long offset, int alignment, bool simulateUnsupported)
+    // Reads count bytes at offset into an aligned buffer (Direct or Dontcache).
+    public Task<DiskReadResult> ReadAsync(DiskReadKind kind, SafeFileHandle file, AlignedBuffer buffer, int count, long offset, int alignment, bool simulateUnsupported)
     {
-        var read = new DiskRead(kind, file, buffer, count, offset, alignment, simulateUnsupported);
+        var read = new DiskRead(kind, file, buffer, buffer.Memory, count, offset, alignment, simulateUnsupported);
+        _queue.Add(read);
+        return read.Completion.Task;
+    }
+
+    // Reads count bytes at offset into any memory (Dontcache or Buffered; Direct needs alignment).
+    public Task<DiskReadResult> ReadAsync(DiskReadKind kind, SafeFileHandle file, Memory<byte> buffer, int count, long offset)
+    {
+        Debug.Assert(kind is DiskReadKind.Dontcache or DiskReadKind.Buffered);
+        var read = new DiskRead(kind, file, null, buffer, count, offset, 1, simulateUnsupported: false);
         _queue.Add(read);
         return read.Completion.Task;
     }
@@ -105,9 +116,13 @@ public sealed class DiskReadPool : IDisposable
         while (done < read.Count)
         {
             calls++;
-            IoResult result = read.Kind == DiskReadKind.Dontcache
-                ? FilePal.PreadDontCache(read.File, buffer[done..], read.Offset + done)
-                : FilePal.Pread(read.File, buffer[done..], read.Offset + done);
+            // The native-memory pread maps EINVAL to NotSupported: that is how O_DIRECT refusal shows.
+            IoResult result = read.Kind switch
+            {
+                DiskReadKind.Direct => FilePal.Pread(read.File, read.Aligned!.Pointer + done, read.Count - done, read.Offset + done),
+                DiskReadKind.Dontcache => FilePal.PreadDontCache(read.File, buffer[done..], read.Offset + done),
+                _ => FilePal.Pread(read.File, buffer[done..], read.Offset + done),
+            };
             if (result.Status == IoStatus.EndOfFile)
             {
                 break;
@@ -128,11 +143,14 @@ public sealed class DiskReadPool : IDisposable
         return new DiskReadResult(IoResult.Moved(done), calls);
     }
 
-    private sealed class DiskRead(DiskReadKind kind, SafeFileHandle file, Memory<byte> buffer, int count, long offset, int alignment, bool simulateUnsupported)
+    private sealed class DiskRead(DiskReadKind kind, SafeFileHandle file, AlignedBuffer? aligned, Memory<byte> buffer, int count, long offset, int alignment, bool simulateUnsupported)
     {
         public DiskReadKind Kind { get; } = kind;
 
         public SafeFileHandle File { get; } = file;
+
+        // The buffer as native memory, for Direct; null for reads into heap memory.
+        public AlignedBuffer? Aligned { get; } = aligned;
 
         // Empty only for Prefetch, which reads into the page cache and no buffer.
         public Memory<byte> Buffer { get; } = buffer;

@@ -29,8 +29,9 @@ namespace Sluice.Server.Transfer;
 // and costs a connection no more memory than the buffered strategy. It is labelled
 // reason=buffer-budget in the access log and in sluice_fallbacks_total.
 // The other way out — a stalled transfer giving its read-ahead back while it waits on the socket —
-// would only lower the number of stalled clients needed, never remove the dependency; the send
-// deadline and the minimum send rate are what free those buffers.
+// would only raise the number of stalled clients needed (one buffer each instead of five), never
+// remove the dependency, and would throw away reads a briefly full socket still needs; the send
+// deadline and the minimum send rate are what free the buffers of stalled clients.
 public abstract class ReadAheadTransfer : ITransferMechanism
 {
     private readonly DiskReadPool _disk;
@@ -126,7 +127,7 @@ public abstract class ReadAheadTransfer : ITransferMechanism
             {
                 int count = (int)Math.Min(_fallback.ChunkBytes, end - offset);
                 DiskReadKind kind = _dontcacheRefused ? DiskReadKind.Buffered : DiskReadKind.Dontcache;
-                DiskReadResult done = await _disk.ReadAsync(kind, file, buffer, count, offset, alignment: 1, simulateUnsupported: false).ConfigureAwait(false);
+                DiskReadResult done = await _disk.ReadAsync(kind, file, buffer, count, offset).ConfigureAwait(false);
                 tally.Count(kind == DiskReadKind.Dontcache ? SyscallKind.Preadv2 : SyscallKind.Pread, done.Calls);
                 if (done.Result.Status == IoStatus.NotSupported && kind == DiskReadKind.Dontcache)
                 {
@@ -184,7 +185,7 @@ public abstract class ReadAheadTransfer : ITransferMechanism
         void Issue(AlignedBuffer buffer)
         {
             int count = (int)Math.Min(chunk, alignedEnd - next);
-            inFlight.Enqueue((_disk.ReadAsync(Kind, file, buffer.Memory, count, next, alignment, ForceFallback), buffer, next, count));
+            inFlight.Enqueue((_disk.ReadAsync(Kind, file, buffer, count, next, alignment, ForceFallback), buffer, next, count));
             next += count;
         }
 
