@@ -7,11 +7,17 @@ namespace Sluice.Interop.Memory;
 // GC, so without a bound, clients that stop reading could pin unbounded memory; with it, at most
 // MaxBuffers × BufferBytes exist at any time. At most MaxIdle idle buffers are kept for reuse;
 // the rest go back to the system, so a burst of large transfers does not leave memory pinned.
+//
+// There is deliberately no unbounded wait: a full budget usually means other connections hold
+// their buffers (clients that stopped reading keep them until their send deadline), and a
+// transfer that waited on them would stall for as long as they do. Callers either take a buffer
+// that is free (TryRent) or wait a bounded, cancellable time (RentAsync) and then go another way.
 public sealed class AlignedBufferPool : IDisposable
 {
     private readonly ConcurrentBag<AlignedBuffer> _free = [];
     private readonly SemaphoreSlim _budget;
     private int _idle;
+    private long _rents;
 
     public AlignedBufferPool(int bufferBytes, int alignment, int maxBuffers, int maxIdle = 4)
     {
@@ -32,6 +38,10 @@ public sealed class AlignedBufferPool : IDisposable
 
     public int InUse => MaxBuffers - _budget.CurrentCount;
 
+    // Buffers handed out since start: with InUse, tells a full budget whose holders are stuck
+    // (Rents stands still) from one that is busy (Rents moves).
+    public long Rents => Interlocked.Read(ref _rents);
+
     public bool TryRent([NotNullWhen(true)] out AlignedBuffer? buffer)
     {
         if (!_budget.Wait(0))
@@ -44,9 +54,15 @@ public sealed class AlignedBufferPool : IDisposable
         return true;
     }
 
-    public async ValueTask<AlignedBuffer> RentAsync()
+    // Waits at most `timeout` for a buffer: null when none came free in time. Throws
+    // OperationCanceledException when the token is cancelled (the connection or server aborts).
+    public async ValueTask<AlignedBuffer?> RentAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        await _budget.WaitAsync().ConfigureAwait(false);
+        if (!await _budget.WaitAsync(timeout, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
         return Take();
     }
 
@@ -75,6 +91,7 @@ public sealed class AlignedBufferPool : IDisposable
 
     private AlignedBuffer Take()
     {
+        Interlocked.Increment(ref _rents);
         if (_free.TryTake(out AlignedBuffer? buffer))
         {
             Interlocked.Decrement(ref _idle);

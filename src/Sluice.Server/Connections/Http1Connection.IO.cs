@@ -125,6 +125,10 @@ public sealed partial class Http1Connection
                 ITransferMechanism mechanism = _server.Mechanism(_plan.Decision.Value.Strategy);
                 TransferOutcome outcome = await mechanism.SendAsync(_writer, head, body, _tally).ConfigureAwait(false);
                 _server.Metrics.For(mechanism.Strategy).Publish(_tally);
+                if (_tally.Fallback != TransferFallback.None)
+                {
+                    _server.Metrics.CountFallback(mechanism.Strategy, _tally.Fallback);
+                }
                 return outcome;
             }
             finally

@@ -353,7 +353,8 @@ public sealed partial class Http1Connection
 
         double ms = Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds;
         string strategy = _plan.FileBody is null ? "inline" : _plan.Decision?.Strategy.ToString().ToLowerInvariant() ?? "-";
-        string reason = _plan.Decision?.Reason.ToString().ToLowerInvariant() ?? "-";
+        // A fallback replaces the decision's reason, so the line says why the bytes went another way.
+        string reason = _tally.Fallback != TransferFallback.None ? _tally.Fallback.Label() : _plan.Decision?.Reason.ToString().ToLowerInvariant() ?? "-";
         string version = _head.Version == HttpVersion.Http10 ? "HTTP/1.0" : "HTTP/1.1";
         _server.Log.Access(new AccessLogEntry(
             DateTimeOffset.UtcNow, _remote, _head.MethodToken, _head.Target, version, _plan.Status, _tally.BytesSent,

@@ -76,6 +76,7 @@ public sealed class SluiceServer : IAsyncDisposable
         Handler = new FileHandler(_root, options.FollowSymlinks, options.Policy, OpenFiles, options.ServeDotfiles, options.MaxListingEntries);
         _disk = new DiskReadPool(options.DiskThreads);
         _readBuffers = new AlignedBufferPool(options.ReadBufferBytes, alignment: 4096, maxBuffers: Math.Max(options.ReadsInFlight + 1, (int)(options.ReadBufferBudgetBytes / options.ReadBufferBytes)), maxIdle: options.ReadsInFlight + 1);
+        Metrics.ReadBuffers = _readBuffers;
         var buffered = new BufferedTransfer(options.BufferedChunkBytes);
         _mechanisms = new ITransferMechanism[Enum.GetValues<TransferStrategy>().Length];
         _mechanisms[(int)TransferStrategy.Buffered] = buffered;
@@ -102,6 +103,10 @@ public sealed class SluiceServer : IAsyncDisposable
     public ConnectionCounters Counters { get; } = new();
 
     public WritableWaiter Waiter { get; } = WritableWaiter.Shared;
+
+    public AlignedBufferPool ReadBuffers => _readBuffers;
+
+    internal DiskReadPool DiskReads => _disk;
 
     public CancellationToken AbortToken => _abort.Token;
 

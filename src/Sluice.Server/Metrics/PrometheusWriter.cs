@@ -61,6 +61,29 @@ public static class PrometheusWriter
             }
         }
 
+        Header(b, "sluice_fallbacks_total", "counter", "Responses whose strategy moved (part of) the body another way, by strategy and reason.");
+        foreach (TransferFallback reason in Enum.GetValues<TransferFallback>())
+        {
+            foreach (TransferStrategy strategy in Enum.GetValues<TransferStrategy>())
+            {
+                long count = reason == TransferFallback.None ? 0 : metrics.Fallbacks(strategy, reason);
+                if (count > 0)
+                {
+                    Line(b, "sluice_fallbacks_total", $"strategy=\"{Name(strategy)}\",reason=\"{reason.Label()}\"", count);
+                }
+            }
+        }
+
+        if (metrics.ReadBuffers is { } buffers)
+        {
+            Header(b, "sluice_read_buffers_in_use", "gauge", "Aligned direct/dontcache read buffers held by transfers.");
+            Line(b, "sluice_read_buffers_in_use", null, buffers.InUse);
+            Header(b, "sluice_read_buffers_budget", "gauge", "Aligned read buffers the budget allows at once (read-buffer budget / read-buffer size).");
+            Line(b, "sluice_read_buffers_budget", null, buffers.MaxBuffers);
+            Header(b, "sluice_read_buffer_bytes", "gauge", "Bytes per aligned read buffer.");
+            Line(b, "sluice_read_buffer_bytes", null, buffers.BufferBytes);
+        }
+
         Header(b, "sluice_open_file_cache_hits_total", "counter", "Requests served from a cached descriptor (revalidated by statx).");
         Line(b, "sluice_open_file_cache_hits_total", null, cache.Hits);
         Header(b, "sluice_open_file_cache_misses_total", "counter", "Requests that had to open the file.");

@@ -23,6 +23,10 @@ public sealed class BufferedTransfer : ITransferMechanism
 
     public TransferStrategy Strategy { get; }
 
+    // Bytes per read: also the heap buffer the cache-bypassing strategies use when their aligned
+    // budget is exhausted, so that path costs a connection no more than this loop does.
+    public int ChunkBytes => _chunkBytes;
+
     public async ValueTask<TransferOutcome> SendAsync(SocketWriter writer, ReadOnlyMemory<byte> head, FileBody body, TransferTally tally)
     {
         int largestPreamble = 0;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Win32.SafeHandles;
 using Sluice.Core.Policy;
 using Sluice.Interop.Memory;
@@ -16,6 +17,21 @@ namespace Sluice.Server.Transfer;
 // Every exit path waits for the reads still in flight before their buffers go back to the pool.
 // When the kernel refuses the path (EINVAL/EOPNOTSUPP before any byte moved), the rest of the
 // body goes by the buffered loop, and the fallback is logged once per strategy.
+//
+// Progress never depends on another connection's buffers. The aligned buffers come from a
+// process-wide budget, and a client that stops reading keeps its buffers until its send deadline;
+// with the budget exhausted by such clients (13 of them, at 5 × 1 MiB each, fill 64 MiB), a
+// transfer that waited for a buffer would wait as long as they stall. So a transfer takes extra
+// buffers only when they are free, waits for a first one at most BudgetWait (cancelled with its
+// connection), and otherwise sends the rest of the segment through a heap buffer of the buffered
+// loop's size, read on the disk threads with RWF_DONTCACHE: slower (one read at a time, one more
+// copy), but it needs nothing from the budget, still keeps the cold file out of the page cache,
+// and costs a connection no more memory than the buffered strategy. It is labelled
+// reason=buffer-budget in the access log and in sluice_fallbacks_total.
+// The other way out — a stalled transfer giving its read-ahead back while it waits on the socket —
+// would only raise the number of stalled clients needed (one buffer each instead of five), never
+// remove the dependency, and would throw away reads a briefly full socket still needs; the send
+// deadline and the minimum send rate are what free the buffers of stalled clients.
 public abstract class ReadAheadTransfer : ITransferMechanism
 {
     private readonly DiskReadPool _disk;
@@ -24,6 +40,13 @@ public abstract class ReadAheadTransfer : ITransferMechanism
     private readonly BufferedTransfer _fallback;
     private readonly IServerLog _log;
     private int _fallbackLogged;
+    private int _budgetFallbackLogged;
+    // The filesystem refused RWF_DONTCACHE on the budget-free path: plain pread from then on.
+    private volatile bool _dontcacheRefused;
+
+    // Long enough for a buffer returned by a transfer that is moving to reach a waiter (fair share
+    // among healthy transfers), short enough not to be felt when stalled clients hold them all.
+    private static readonly TimeSpan BudgetWait = TimeSpan.FromMilliseconds(50);
 
     protected ReadAheadTransfer(DiskReadPool disk, AlignedBufferPool buffers, int readsInFlight, BufferedTransfer fallback, IServerLog log, bool forceFallback)
     {
@@ -47,6 +70,7 @@ public abstract class ReadAheadTransfer : ITransferMechanism
         if (prepared != FileOpenStatus.Opened)
         {
             NoteFallback(prepared == FileOpenStatus.NotSupported ? "the filesystem refused O_DIRECT (EINVAL)" : $"cannot reopen the file ({prepared})");
+            tally.NoteFallback(TransferFallback.KernelRefused);
             return await _fallback.SendAsync(writer, head, body, tally).ConfigureAwait(false);
         }
 
@@ -68,14 +92,75 @@ public abstract class ReadAheadTransfer : ITransferMechanism
     private async ValueTask<TransferOutcome> SendSegmentAsync(
         SocketWriter writer, FileBody body, SafeFileHandle readHandle, int alignment, FileSegment segment, bool moreAfter, TransferTally tally)
     {
-        (TransferOutcome outcome, long fallbackFrom) = await PumpAsync(writer, readHandle, alignment, segment, moreAfter, tally).ConfigureAwait(false);
+        (TransferOutcome outcome, long fallbackFrom, TransferFallback why) = await PumpAsync(writer, readHandle, alignment, segment, moreAfter, tally).ConfigureAwait(false);
         if (fallbackFrom < 0)
         {
             return outcome;
         }
 
+        long end = segment.Offset + segment.Length;
+        tally.NoteFallback(why);
+        if (why == TransferFallback.BufferBudget)
+        {
+            if (Interlocked.Exchange(ref _budgetFallbackLogged, 1) == 0)
+            {
+                _log.Warn($"{Name}: read-buffer budget exhausted ({_buffers.InUse}/{_buffers.MaxBuffers} buffers in use); such bodies go by heap-buffer reads (reason=buffer-budget; logged once)");
+            }
+
+            return await SendWithoutBudgetAsync(writer, body.File, fallbackFrom, end - fallbackFrom, moreAfter, tally).ConfigureAwait(false);
+        }
+
         NoteFallback("the kernel refused the read (EINVAL/EOPNOTSUPP)");
-        return await _fallback.SendRangeAsync(writer, body.File, fallbackFrom, segment.Offset + segment.Length - fallbackFrom, tally).ConfigureAwait(false);
+        return await _fallback.SendRangeAsync(writer, body.File, fallbackFrom, end - fallbackFrom, tally).ConfigureAwait(false);
+    }
+
+    // The budget-free path: [offset, offset+length) of the file (the ordinary descriptor, never the
+    // O_DIRECT one: a heap buffer is not aligned), one read at a time on the disk threads into a
+    // pooled heap buffer, each chunk sent before the next is read.
+    private async ValueTask<TransferOutcome> SendWithoutBudgetAsync(SocketWriter writer, SafeFileHandle file, long offset, long length, bool moreAfter, TransferTally tally)
+    {
+        long end = offset + length;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(_fallback.ChunkBytes);
+        try
+        {
+            while (offset < end)
+            {
+                int count = (int)Math.Min(_fallback.ChunkBytes, end - offset);
+                DiskReadKind kind = _dontcacheRefused ? DiskReadKind.Buffered : DiskReadKind.Dontcache;
+                DiskReadResult done = await _disk.ReadAsync(kind, file, buffer, count, offset).ConfigureAwait(false);
+                tally.Count(kind == DiskReadKind.Dontcache ? SyscallKind.Preadv2 : SyscallKind.Pread, done.Calls);
+                if (done.Result.Status == IoStatus.NotSupported && kind == DiskReadKind.Dontcache)
+                {
+                    _dontcacheRefused = true;
+                    continue;
+                }
+
+                if (done.Result.Status != IoStatus.Done)
+                {
+                    NoteDiskError(done);
+                    return TransferOutcome.Failed;
+                }
+
+                tally.BytesRead += done.Result.Bytes;
+                if (done.Result.Bytes < count)
+                {
+                    return TransferOutcome.Truncated;
+                }
+
+                offset += count;
+                TransferOutcome sent = await writer.SendAsync(buffer.AsMemory(0, count), more: offset < end || moreAfter, tally).ConfigureAwait(false);
+                if (sent != TransferOutcome.Completed)
+                {
+                    return sent;
+                }
+            }
+
+            return TransferOutcome.Completed;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     // The descriptor to read from and the alignment reads must respect.
@@ -85,8 +170,9 @@ public abstract class ReadAheadTransfer : ITransferMechanism
 
     // moreAfter: bytes follow this segment (another part, the closing boundary), so its last
     // chunk may still go with MSG_MORE; otherwise the last chunk must push, or the kernel would
-    // hold a sub-MSS tail until a timer fires.
-    private async ValueTask<(TransferOutcome Outcome, long FallbackFrom)> PumpAsync(
+    // hold a sub-MSS tail until a timer fires. FallbackFrom >= 0: the bytes from there on were not
+    // sent, for the reason Why.
+    private async ValueTask<(TransferOutcome Outcome, long FallbackFrom, TransferFallback Why)> PumpAsync(
         SocketWriter writer, SafeFileHandle file, int alignment, FileSegment segment, bool moreAfter, TransferTally tally)
     {
         long start = segment.Offset;
@@ -103,28 +189,62 @@ public abstract class ReadAheadTransfer : ITransferMechanism
             next += count;
         }
 
-        // Buffers come from a process-wide budget. A transfer that already holds buffers only
-        // takes more when they are free (TryRent), and waits for one only when it holds none,
-        // so transfers can never deadlock on each other and a client that stops reading pins at
-        // most ReadsInFlight + 1 buffers until its send timeout.
-        async ValueTask TopUpAsync()
+        void TopUp()
         {
             while (inFlight.Count < _readsInFlight && next < alignedEnd && _buffers.TryRent(out AlignedBuffer? buffer))
             {
                 Issue(buffer);
             }
+        }
 
-            if (inFlight.Count == 0 && next < alignedEnd)
+        // With nothing in flight and bytes left, the transfer holds no buffer: it waits for one
+        // at most BudgetWait (see the design note), then reports where the budget-free path must
+        // take over. Everything before `next` has been sent by then. Cancellation (the connection
+        // timed out or the server aborts) ends the transfer.
+        async ValueTask<(bool Reading, TransferOutcome Outcome)> EnsureReadingAsync()
+        {
+            TopUp();
+            if (inFlight.Count > 0 || next >= alignedEnd)
             {
-                Issue(await _buffers.RentAsync().ConfigureAwait(false));
+                return (true, TransferOutcome.Completed);
             }
+
+            AlignedBuffer? first;
+            try
+            {
+                first = await _buffers.RentAsync(BudgetWait, writer.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return (false, TransferOutcome.TimedOut);
+            }
+
+            if (first is null)
+            {
+                return (false, TransferOutcome.Completed);
+            }
+
+            Issue(first);
+            return (true, TransferOutcome.Completed);
         }
 
         try
         {
-            await TopUpAsync().ConfigureAwait(false);
-            while (inFlight.Count > 0)
+            (bool reading, TransferOutcome waited) = await EnsureReadingAsync().ConfigureAwait(false);
+            while (true)
             {
+                if (!reading)
+                {
+                    return waited == TransferOutcome.Completed
+                        ? (TransferOutcome.Completed, Math.Max(start, next), TransferFallback.BufferBudget)
+                        : (waited, -1, TransferFallback.None);
+                }
+
+                if (inFlight.Count == 0)
+                {
+                    return (TransferOutcome.Completed, -1, TransferFallback.None);
+                }
+
                 (Task<DiskReadResult> read, AlignedBuffer buffer, long position, int count) = inFlight.Dequeue();
                 try
                 {
@@ -133,12 +253,13 @@ public abstract class ReadAheadTransfer : ITransferMechanism
                     IoResult result = done.Result;
                     if (result.Status == IoStatus.NotSupported)
                     {
-                        return (TransferOutcome.Completed, Math.Max(start, position));
+                        return (TransferOutcome.Completed, Math.Max(start, position), TransferFallback.KernelRefused);
                     }
 
                     if (result.Status != IoStatus.Done)
                     {
-                        return (TransferOutcome.Failed, -1);
+                        NoteDiskError(done);
+                        return (TransferOutcome.Failed, -1, TransferFallback.None);
                     }
 
                     tally.BytesRead += result.Bytes;
@@ -146,14 +267,11 @@ public abstract class ReadAheadTransfer : ITransferMechanism
                     if (position + result.Bytes < wantedEnd)
                     {
                         // The file ended before the range did: it shrank under us.
-                        return (TransferOutcome.Truncated, -1);
+                        return (TransferOutcome.Truncated, -1, TransferFallback.None);
                     }
 
                     // Queue the next read before sending, so the disk works while the socket drains.
-                    while (inFlight.Count < _readsInFlight && next < alignedEnd && _buffers.TryRent(out AlignedBuffer? extra))
-                    {
-                        Issue(extra);
-                    }
+                    TopUp();
 
                     int from = (int)(Math.Max(start, position) - position);
                     int to = (int)(wantedEnd - position);
@@ -161,7 +279,7 @@ public abstract class ReadAheadTransfer : ITransferMechanism
                     TransferOutcome sent = await writer.SendAsync(buffer.Memory[from..to], more: !last || moreAfter, tally).ConfigureAwait(false);
                     if (sent != TransferOutcome.Completed)
                     {
-                        return (sent, -1);
+                        return (sent, -1, TransferFallback.None);
                     }
                 }
                 finally
@@ -169,14 +287,14 @@ public abstract class ReadAheadTransfer : ITransferMechanism
                     _buffers.Return(buffer);
                 }
 
-                await TopUpAsync().ConfigureAwait(false);
+                (reading, waited) = await EnsureReadingAsync().ConfigureAwait(false);
             }
-
-            return (TransferOutcome.Completed, -1);
         }
         finally
         {
             // Reads still in flight write into pooled buffers: wait for them before recycling.
+            // Disk reads end on their own (they are never cancelled), so this wait is bounded by
+            // the disk, not by any client.
             while (inFlight.Count > 0)
             {
                 (Task<DiskReadResult> read, AlignedBuffer buffer, _, _) = inFlight.Dequeue();
@@ -187,11 +305,23 @@ public abstract class ReadAheadTransfer : ITransferMechanism
         }
     }
 
+    // A read that failed because of an exception on the disk thread: say so (the connection is
+    // then aborted); an errno is an ordinary outcome and is not logged.
+    private void NoteDiskError(DiskReadResult done)
+    {
+        if (done.Error is Exception ex)
+        {
+            _log.Warn($"{Name}: disk read failed with {ex.GetType().Name}: {ex.Message}; connection aborted");
+        }
+    }
+
+    private string Name => Strategy.ToString().ToLowerInvariant();
+
     private void NoteFallback(string why)
     {
         if (Interlocked.Exchange(ref _fallbackLogged, 1) == 0)
         {
-            _log.Warn($"{Strategy.ToString().ToLowerInvariant()}: {why}; falling back to buffered reads (logged once)");
+            _log.Warn($"{Name}: {why}; falling back to buffered reads (logged once)");
         }
     }
 }

@@ -1,4 +1,5 @@
 using Sluice.Core.Policy;
+using Sluice.Interop.Memory;
 
 namespace Sluice.Server.Transfer;
 
@@ -23,7 +24,20 @@ public sealed class TransferMetrics
     private static readonly int s_strategyCount = Enum.GetValues<TransferStrategy>().Length;
     private readonly long[] _decisions = new long[Enum.GetValues<DecisionReason>().Length * s_strategyCount];
 
+    private static readonly int s_fallbackCount = Enum.GetValues<TransferFallback>().Length;
+    private readonly long[] _fallbacks = new long[s_fallbackCount * s_strategyCount];
+
     public MechanismCounters Inline { get; }
+
+    // The aligned read buffers of direct/dontcache, for the in-use vs budget gauge.
+    public AlignedBufferPool? ReadBuffers { get; internal set; }
+
+    // Responses of a strategy that moved (part of) their body another way, by reason.
+    public void CountFallback(TransferStrategy strategy, TransferFallback reason) =>
+        Interlocked.Increment(ref _fallbacks[((int)reason * s_strategyCount) + (int)strategy]);
+
+    public long Fallbacks(TransferStrategy strategy, TransferFallback reason) =>
+        Volatile.Read(ref _fallbacks[((int)reason * s_strategyCount) + (int)strategy]);
 
     public void CountDecision(TransferDecision decision) =>
         Interlocked.Increment(ref _decisions[((int)decision.Reason * s_strategyCount) + (int)decision.Strategy]);

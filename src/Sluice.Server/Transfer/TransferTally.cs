@@ -11,6 +11,17 @@ public sealed class TransferTally
 
     public long BytesRead { get; set; }
 
+    // Set by a mechanism that had to move (part of) the body another way; the first reason wins.
+    public TransferFallback Fallback { get; private set; }
+
+    public void NoteFallback(TransferFallback reason)
+    {
+        if (Fallback == TransferFallback.None)
+        {
+            Fallback = reason;
+        }
+    }
+
     public void Count(SyscallKind kind, long calls = 1) => _calls[(int)kind] += calls;
 
     public long Calls(SyscallKind kind) => _calls[(int)kind];
@@ -18,6 +29,7 @@ public sealed class TransferTally
     public void Reset()
     {
         BytesSent = BytesRead = 0;
+        Fallback = TransferFallback.None;
         Array.Clear(_calls);
     }
 }

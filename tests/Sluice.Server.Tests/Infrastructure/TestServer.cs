@@ -80,7 +80,7 @@ internal sealed class TestServer : IAsyncDisposable
 
     public static TestServer Start(StrategyOption strategy = StrategyOption.Sendfile, Func<ServerOptions, ServerOptions>? configure = null)
     {
-        string baseDirectory = Path.Combine(Path.GetTempPath(), "sluice-tests-" + Guid.NewGuid().ToString("N"));
+        string baseDirectory = DiskDirectory.NewPath("sluice-tests-");
         try
         {
             CreateTree(baseDirectory);

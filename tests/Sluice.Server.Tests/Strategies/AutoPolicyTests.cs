@@ -34,7 +34,7 @@ public sealed class AutoPolicyTests
         Assert.Contains("/tiny.txt", lines[0]);
         Assert.Contains("strategy=copy reason=small", lines[0]);
         Assert.Contains("strategy=sendfile reason=belowthreshold", lines[1]);
-        Assert.Contains($"strategy={largeName} reason=largecold", lines[2]);
+        Assert.True(lines[2].Contains($"strategy={largeName} reason=largecold", StringComparison.Ordinal), lines[2]);
         Assert.Contains("strategy=sendfile reason=resident", lines[3]);
 
         var metrics = server.Server.Metrics;

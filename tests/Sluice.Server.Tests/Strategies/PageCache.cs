@@ -1,5 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 using Sluice.Interop.Pal;
+using Sluice.Server.Tests.Infrastructure;
 
 namespace Sluice.Server.Tests.Strategies;
 
@@ -9,6 +10,7 @@ internal static class PageCache
     // Written pages are dirty and cannot be evicted until written back: fsync first.
     public static void FlushAndEvict(string path)
     {
+        Assert.False(DiskDirectory.IsMemoryBacked(path), $"{path} is on a memory-backed filesystem: its pages cannot be evicted (set TMPDIR to a disk)");
         using (var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite))
         {
             stream.Flush(flushToDisk: true);
