@@ -72,8 +72,6 @@ public sealed class SocketWriter : IDisposable
 
     public void Dispose() => _cancel.Dispose();
 
-    public CancellationToken Token => _cancel.Token;
-
     // Sends all of data. more = MSG_MORE: a file body follows, so the kernel may hold a partial
     // segment instead of pushing the head out alone.
     public async ValueTask<TransferOutcome> SendAsync(ReadOnlyMemory<byte> data, bool more, TransferTally tally)
