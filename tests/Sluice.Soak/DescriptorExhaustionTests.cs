@@ -5,15 +5,17 @@ using Sluice.Soak.Infrastructure;
 
 namespace Sluice.Soak;
 
-// Issue 8, defect 4: with RLIMIT_NOFILE at 256, 400 idle connections exhaust the server's
-// descriptors. The process must live through EMFILE (back off on accept, never abort) and serve
-// again once the connections close. Three rounds: the abort did not happen on every run.
+// Issue 8, defect 4: with RLIMIT_NOFILE at 256, 400 idle connections opened at once on a freshly
+// started server exhaust its descriptors. The process must live through EMFILE (back off on
+// accept, never abort) and serve again once the connections close. Several fresh servers: on main
+// the abort ("Out of memory.", SIGABRT) hit about half the runs, not every one.
 [Trait("Category", "Soak")]
 public sealed class DescriptorExhaustionTests : IDisposable
 {
     private const int Limit = 256;
     private const int IdleConnections = 400;
-    private const int Rounds = 3;
+    private const int ConnectConcurrency = 64;
+    private const int Rounds = 4;
 
     private readonly SoakDirectory _directory = new();
 
@@ -23,43 +25,47 @@ public sealed class DescriptorExhaustionTests : IDisposable
     public async Task ExhaustedDescriptorsDoNotKillTheServer()
     {
         File.WriteAllText(_directory.File("hello.txt"), "hello, soak\n");
-
-        // prlimit sets the limit on itself and execs: the process id is sluice's.
-        await using SoakServer server = await SoakServer.StartUnderAsync(["prlimit", $"--nofile={Limit}:{Limit}"], _directory.Path);
-        string limits = File.ReadLines($"/proc/{server.Pid}/limits").First(l => l.StartsWith("Max open files", StringComparison.Ordinal));
-        Assert.Contains($" {Limit} ", limits, StringComparison.Ordinal);
-
+        var outcomes = new List<string>();
+        bool allSurvived = true;
         for (int round = 1; round <= Rounds; round++)
         {
-            var idle = new List<Socket>();
-            int peak = 0;
+            // prlimit sets the limit on itself and execs: the process id is sluice's.
+            await using SoakServer server = await SoakServer.StartUnderAsync(["prlimit", $"--nofile={Limit}:{Limit}"], _directory.Path);
+            string limits = File.ReadLines($"/proc/{server.Pid}/limits").First(l => l.StartsWith("Max open files", StringComparison.Ordinal));
+            Assert.Contains($" {Limit} ", limits, StringComparison.Ordinal);
+
+            var idle = new Socket[IdleConnections];
             try
             {
-                for (int i = 0; i < IdleConnections; i++)
+                int next = -1;
+                await Task.WhenAll(Enumerable.Range(0, ConnectConcurrency).Select(_ => Task.Run(async () =>
                 {
-                    var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                    idle.Add(socket);
-                    using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                    await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.Port), cts.Token);
-                }
+                    int i;
+                    while ((i = Interlocked.Increment(ref next)) < IdleConnections)
+                    {
+                        idle[i] = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                        await idle[i].ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.Port), cts.Token);
+                    }
+                })));
 
-                // Until the server has taken all it can (its descriptor count stops moving).
-                await Descriptors.SettledCountAsync(server, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(20));
-                peak = server.Process.HasExited ? 0 : Directory.GetFileSystemEntries($"/proc/{server.Pid}/fd").Length;
-            }
-            catch (Exception ex) when (ex is DirectoryNotFoundException or IOException or Xunit.Sdk.XunitException)
-            {
-                // The process went away while we looked: reported below.
+                // On main the abort came within a second of the connections; give it two to show.
+                await Poll.UntilAsync(() => server.Process.HasExited, TimeSpan.FromSeconds(2));
             }
             finally
             {
-                foreach (Socket socket in idle)
+                foreach (Socket? socket in idle)
                 {
-                    socket.Dispose();
+                    socket?.Dispose();
                 }
             }
 
-            Assert.False(server.Process.HasExited, $"round {round}: sluice died with {IdleConnections} connections at RLIMIT_NOFILE {Limit}: exit {(server.Process.HasExited ? server.Process.ExitCode : 0)}\nstderr:\n{server.StderrTail()}");
+            if (server.Process.HasExited)
+            {
+                allSurvived = false;
+                outcomes.Add($"round {round}: died, exit {server.Process.ExitCode}, last stderr line '{server.Process.Stderr.Trim().Split('\n')[^1]}'");
+                continue;
+            }
 
             // Served again once they are gone.
             RawResponse? response = null;
@@ -70,7 +76,7 @@ public sealed class DescriptorExhaustionTests : IDisposable
                     try
                     {
                         response = await server.GetAsync("/hello.txt", TimeSpan.FromSeconds(5));
-                        return response.Status == 200;
+                        return response.Status == 200 && response.BodyText == "hello, soak\n";
                     }
                     catch (Exception ex) when (ex is IOException or TimeoutException or SocketException)
                     {
@@ -79,8 +85,10 @@ public sealed class DescriptorExhaustionTests : IDisposable
                     }
                 },
                 TimeSpan.FromSeconds(20));
-            Assert.True(served && !server.Process.HasExited, $"round {round}: not served after the idle connections closed ({peak} descriptors at the peak): {response?.StatusLine ?? failure}; exited {server.Process.HasExited}\nstderr:\n{server.StderrTail()}");
-            Assert.Equal("hello, soak\n", response!.BodyText);
+            allSurvived &= served && !server.Process.HasExited;
+            outcomes.Add($"round {round}: {(served ? "survived and served" : $"alive: {!server.Process.HasExited}, not served: {response?.StatusLine ?? failure}")}");
         }
+
+        Assert.True(allSurvived, $"{IdleConnections} idle connections at RLIMIT_NOFILE {Limit}, {Rounds} fresh servers: {string.Join("; ", outcomes)}");
     }
 }

@@ -104,10 +104,14 @@ public sealed class OpenFileCacheChurnTests : IDisposable
         // Idle again: only the cache's own entries may remain open on files in the root.
         int settled = await Descriptors.SettledCountAsync(server, TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(10));
         int filesOpen = server.DescriptorTargets().Count(t => t.StartsWith(files, StringComparison.Ordinal));
-        string report = $"{Connections * RequestsPerConnection} requests over {Files} files, cache {CacheEntries}: {served} served, {empty} empty replies, {wrong} wrong{(firstWrong is null ? "" : $" (first: {firstWrong})")}; descriptors: baseline {baseline}, peak {peak} (bound {bound}), idle after {settled} with {filesOpen} on served files {replayHint}";
+        double cached = (await server.ScrapeAsync())["sluice_open_file_cache_entries"];
+        string report = $"{Connections * RequestsPerConnection} requests over {Files} files, cache {CacheEntries}: {served} served, {empty} empty replies, {wrong} wrong{(firstWrong is null ? "" : $" (first: {firstWrong})")}; descriptors: baseline {baseline}, peak {peak} (bound {bound}), idle after {settled} with {filesOpen} on served files, of which the cache holds {cached} {replayHint}";
         Assert.True(empty == 0 && wrong == 0, report + $"\nstderr:\n{server.StderrTail()}");
         Assert.True(peak <= bound, report);
-        Assert.True(filesOpen <= CacheEntries, report);
+        Assert.True(cached <= CacheEntries, report);
+
+        // Idle, every descriptor on a served file belongs to the cache: any other one leaked.
+        Assert.True(filesOpen == cached, report);
     }
 
     // Each file names itself, so a response from the wrong file is visible.

@@ -14,7 +14,7 @@ namespace Sluice.Soak;
 public sealed class PortTests : IDisposable
 {
     private const int Requests = 200;
-    private static readonly TimeSpan s_exitBound = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan s_exitBound = TimeSpan.FromSeconds(10);
 
     private readonly SoakDirectory _directory = new();
 
