@@ -1,5 +1,6 @@
+using Microsoft.Win32.SafeHandles;
+using Sluice.Interop.Pal;
 using Sluice.Server.Tests.Infrastructure;
-using Sluice.Server.Tests.Strategies;
 
 namespace Sluice.Soak.Infrastructure;
 
@@ -34,11 +35,23 @@ internal sealed class SoakDirectory : IDisposable
         return path;
     }
 
+    // Through the same interop `sluice cache --evict` uses: fsync (dirty pages cannot be evicted),
+    // posix_fadvise(DONTNEED), then mincore/cachestat must find nothing resident.
     public static void MakeCold(string path)
     {
-        PageCache.FlushAndEvict(path);
-        double resident = PageCache.ResidentFraction(path);
-        Assert.True(resident == 0, $"{path} is still {resident:P1} resident after posix_fadvise(DONTNEED)");
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite))
+        {
+            stream.Flush(flushToDisk: true);
+        }
+
+        Assert.Equal(FileOpenStatus.Opened, FilePal.TryOpenReadOnly(path, out SafeFileHandle handle));
+        using (handle)
+        {
+            Assert.True(FilePal.EvictFromPageCache(handle, 0, 0));
+            Assert.True(FilePal.TryGetMetadata(handle, out FileMetadata metadata));
+            Assert.True(PageCachePal.TryGetResidency(handle, 0, metadata.Length, out Residency residency));
+            Assert.True(residency.Fraction == 0, $"{path} is still {residency.Fraction:P1} resident after posix_fadvise(DONTNEED)");
+        }
     }
 
     public void Dispose()
