@@ -64,15 +64,29 @@ internal sealed class SluiceProcess : IAsyncDisposable
         }
     }
 
-    public static SluiceProcess Start(params string[] arguments)
+    public static SluiceProcess Start(params string[] arguments) => StartUnder([], arguments);
+
+    // Runs sluice through a launcher that execs it, e.g. ["prlimit", "--nofile=256:256"], so the
+    // process id is still sluice's own.
+    public static SluiceProcess StartUnder(IReadOnlyList<string> launcher, params string[] arguments)
     {
-        var start = new ProcessStartInfo(DotnetHost)
+        var start = new ProcessStartInfo(launcher.Count > 0 ? launcher[0] : DotnetHost)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (launcher.Count > 0)
+        {
+            foreach (string argument in launcher.Skip(1))
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            start.ArgumentList.Add(DotnetHost);
+        }
+
         start.ArgumentList.Add(SluiceDll);
         foreach (string argument in arguments)
         {
