@@ -17,6 +17,8 @@ need=()
 command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v lighttpd >/dev/null 2>&1 || need+=(lighttpd)
+command -v fio >/dev/null 2>&1 || need+=(fio)
 if ((${#need[@]})); then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
