@@ -167,6 +167,10 @@ def render(raw, workloads, buffers, data, sizes, command, head, body):
         lines += ["nginx's best configuration per round (headline metric): " + "; ".join(best_counts) + ".", ""]
     lines += [f"Idle cost: the servers not under test used at most {num(idle_max[0])} ms CPU together during any "
               f"one sample (most of it {idle_max[1] or '–'}).", ""]
+    samples = [run for res in raw["results"].values() for runs in res.values() for run in runs if ok(run)]
+    ticks = sum(run.get("cpuTicks", 0) for run in samples)
+    lines += [f"Server CPU: per-thread schedstat (ns) in {len(samples) - ticks} of {len(samples)} samples; in {ticks} a "
+              "thread of the server exited mid-sample and the processes' utime+stime (10 ms ticks) was used.", ""]
     if "w4" in raw["results"]:
         rss = med(values(raw["results"]["w4"]["sluice-auto"], "rssMiB"))
         lines += [f"Sluice resident memory high-water during w4: {num(rss)} MiB (target ≤ 64 MiB).", ""]

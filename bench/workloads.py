@@ -37,7 +37,7 @@ class Measure:
         gib = nbytes / GiB
         return {"mbps": nbytes / self.wall / 1e6, "cpuMsPerGiB": self.cpu_ms / gib,
                 "machineMsPerGiB": self.machine_ms / gib, "stealMsPerGiB": self.steal_ms / gib,
-                "idleServersMs": self.idle_ms, "idleBusiest": self.busiest_idle()}
+                "idleServersMs": self.idle_ms, "idleBusiest": self.busiest_idle(), "cpuTicks": int(not self.clock.exact)}
 
     def busiest_idle(self):
         return max(self.idle_by_server, key=self.idle_by_server.get) if self.idle_by_server else ""
@@ -90,7 +90,7 @@ def parallel(server, idle, name, size, count, min_seconds):
 def cold(server, idle, path, name, size, sluice, min_seconds):
     """w3: download of a file evicted just before; repeated (evicting each time) until
     min_seconds of transfer have been timed. Eviction is outside the timed part."""
-    moved, wall, cpu, machine, steal, idle_ms, busiest = 0, 0.0, 0.0, 0.0, 0.0, 0.0, ""
+    moved, wall, cpu, machine, steal, idle_ms, busiest, ticks = 0, 0.0, 0.0, 0.0, 0.0, 0.0, "", 0
     while wall < min_seconds:
         evict(path)
         with Measure(server, idle) as m:
@@ -98,13 +98,13 @@ def cold(server, idle, path, name, size, sluice, min_seconds):
         moved += size
         wall, cpu, machine, steal, idle_ms = (wall + m.wall, cpu + m.cpu_ms, machine + m.machine_ms,
                                                steal + m.steal_ms, idle_ms + m.idle_ms)
-        busiest = m.busiest_idle()
+        busiest, ticks = m.busiest_idle(), ticks | int(not m.clock.exact)
     report = json.loads(subprocess.run([sluice, "cache", "--json", path], capture_output=True, text=True,
                                        check=True).stdout.splitlines()[-1])
     evict(path)
     gib = moved / GiB
     return {"mbps": moved / wall / 1e6, "cpuMsPerGiB": cpu / gib, "machineMsPerGiB": machine / gib,
-            "stealMsPerGiB": steal / gib, "idleServersMs": idle_ms, "idleBusiest": busiest, "downloads": moved // size,
+            "stealMsPerGiB": steal / gib, "idleServersMs": idle_ms, "idleBusiest": busiest, "cpuTicks": ticks, "downloads": moved // size,
             "residentPct": report["percent"]}
 
 
@@ -153,6 +153,6 @@ def wrk(server, idle, name, seconds, connections=64):
     res.update({"rssMiB": peak[0] / 1024, "cpuUsPerReq": m.cpu_ms * 1000 / requests if requests else float("nan"),
                 "machineUsPerReq": m.machine_ms * 1000 / requests if requests else float("nan"),
                 "stealMs": m.steal_ms, "idleServersMs": m.idle_ms,
-                "idleBusiest": m.busiest_idle()})
+                "idleBusiest": m.busiest_idle(), "cpuTicks": int(not m.clock.exact)})
     res["errors"] = sum(res[k] for k in ERROR_KEYS) + res.get("wrkFailed", 0)
     return res
