@@ -246,12 +246,14 @@ def main():
     elapsed = time.time() - started
     load_after = uptime()
     raw["loadAfter"], raw["elapsedSeconds"] = load_after, elapsed
+    raw["machine"] = report.machine_description(data)
     log(f"load after: {load_after}")
 
     command = "bench/compare.sh " + " ".join(sys.argv[3:]) if len(sys.argv) > 3 else "bench/compare.sh"
-    text = report.render(raw, WORKLOADS, servers.buffers, data, sizes, command, head, body)
+    text = report.render(raw, WORKLOADS, servers.buffers, raw["machine"], sizes, command, head, body)
     out = args.out or os.path.join("bench", "results", f"compare-{datetime.date.today().isoformat()}.md")
     os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
+    raw["report"] = {"command": command, "head": head, "body": body, "buffers": servers.buffers, "sizes": sizes}
     with open(out, "w") as f:
         f.write(text)
     with open(out.removesuffix(".md") + ".json", "w") as f:

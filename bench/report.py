@@ -104,10 +104,10 @@ def flagged(results, names):
     return notes
 
 
-def render(raw, workloads, buffers, data, sizes, command, head, body):
+def render(raw, workloads, buffers, machine, sizes, command, head, body):
     rounds = raw["args"]["rounds"]
     lines = [f"# Sluice vs nginx and lighttpd — {datetime.date.today().isoformat()}", "",
-             f"Machine: {machine_description(data)}.", "",
+             f"Machine: {machine}.", "",
              f"Command: `{command}` — {raw['elapsedSeconds'] / 60:.1f} min, {rounds} rounds, throughput samples "
              f"≥ {raw['args']['sample_seconds']:g} s of transfer each (downloads repeated within a sample), "
              f"wrk runs {raw['args']['wrk_seconds']} s. Files: {sizes['big'] // MiB} MiB (warm and cold), "
@@ -115,7 +115,7 @@ def render(raw, workloads, buffers, data, sizes, command, head, body):
              f"Load before: `{raw['loadBefore']}`; after: `{raw['loadAfter']}` (other work shares this machine).", "",
              "Every figure: median over rounds (min–max). CPU: `cpu` = the server's processes, all threads, from "
              "`/proc/PID/task/*/schedstat` (ns); `machine` = busy time of the whole machine from /proc/stat "
-             "**without steal** (it includes curl/wrk and the kernel's loopback receive work); `steal` = time the "
+             "**without steal** (it includes curl/wrk, the kernel's loopback receive work and whatever else runs on the machine: read it only when the load average is low); `steal` = time the "
              "hypervisor ran someone else. Each workload runs with only its own servers started; "
              "`idle` below is what the servers not under test used meanwhile.", "",
              f"nginx output_buffers used: nginx-copy `{buffers['nginx-copy']}`, nginx-aio `{buffers['nginx-aio']}`.", ""]
@@ -134,8 +134,9 @@ def render(raw, workloads, buffers, data, sizes, command, head, body):
             lines.append(f"| {n} | " + " | ".join(spread(values(runs, c)) for c in COLUMNS[key])
                          + f" | {'⚠ ' + str(errs) if errs else '0'} |")
             for run in runs:
-                if ok(run) and run.get("idleServersMs", 0) > idle_max[0]:
-                    idle_max = [run["idleServersMs"], f"{run.get('idleBusiest', '?')} while {key} ran {n}"]
+                rate = run.get("idleServersMs", 0) / run["wallS"] if ok(run) and run.get("wallS") else 0
+                if rate > idle_max[0]:
+                    idle_max = [rate, f"{run.get('idleBusiest', '?')} while {key} ran {n}"]
         flags = flagged(results, names)
         all_flags += [f"{key}: {f}" for f in flags]
         if flags:
@@ -153,10 +154,11 @@ def render(raw, workloads, buffers, data, sizes, command, head, body):
         if results is None:
             continue
         metric = HEADLINE[key]
-        pairs = [p for p in HEADLINE_PAIRS + LIKE_FOR_LIKE.get(key, [])
-                 if all(x in names or x.endswith(" best") for x in p)]
-        rows = [(metric, p) for p in pairs] + [(m, p) for m in SECONDARY[key] for p in HEADLINE_PAIRS
-                                               if all(x in names or x.endswith(" best") for x in p)]
+        # "sluice best" only where Sluice runs in more than one configuration.
+        headline = [p for p in HEADLINE_PAIRS if all(x in names or x.endswith(" best") for x in p)
+                    and (p[0] != "sluice best" or sum(n.startswith("sluice") for n in names) > 1)]
+        pairs = headline + [p for p in LIKE_FOR_LIKE.get(key, []) if all(x in names for x in p)]
+        rows = [(metric, p) for p in pairs] + [(m, p) for m in SECONDARY[key] for p in headline]
         for m, (mine, peer) in rows:
             ratios = per_round_ratios(results, mine, peer, m, rounds, names)
             lines.append(f"| {key} | {m} | {mine} ÷ {peer} | {ratio_cell(ratios)} | "
@@ -165,8 +167,8 @@ def render(raw, workloads, buffers, data, sizes, command, head, body):
     best_counts = nginx_best_counts(raw["results"], workloads, rounds)
     if best_counts:
         lines += ["nginx's best configuration per round (headline metric): " + "; ".join(best_counts) + ".", ""]
-    lines += [f"Idle cost: the servers not under test used at most {num(idle_max[0])} ms CPU together during any "
-              f"one sample (most of it {idle_max[1] or '–'}).", ""]
+    lines += [f"Idle cost: the servers not under test used at most {num(idle_max[0])} ms of CPU per second together "
+              f"during any one sample (most of it {idle_max[1] or '–'}), of the 2,000 ms/s of this machine.", ""]
     samples = [run for res in raw["results"].values() for runs in res.values() for run in runs if ok(run)]
     ticks = sum(run.get("cpuTicks", 0) for run in samples)
     lines += [f"Server CPU: per-thread schedstat (ns) in {len(samples) - ticks} of {len(samples)} samples; in {ticks} a "

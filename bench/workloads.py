@@ -37,7 +37,8 @@ class Measure:
         gib = nbytes / GiB
         return {"mbps": nbytes / self.wall / 1e6, "cpuMsPerGiB": self.cpu_ms / gib,
                 "machineMsPerGiB": self.machine_ms / gib, "stealMsPerGiB": self.steal_ms / gib,
-                "idleServersMs": self.idle_ms, "idleBusiest": self.busiest_idle(), "cpuTicks": int(not self.clock.exact)}
+                "idleServersMs": self.idle_ms, "idleBusiest": self.busiest_idle(), "cpuTicks": int(not self.clock.exact),
+                "wallS": self.wall}
 
     def busiest_idle(self):
         return max(self.idle_by_server, key=self.idle_by_server.get) if self.idle_by_server else ""
@@ -104,7 +105,7 @@ def cold(server, idle, path, name, size, sluice, min_seconds):
     evict(path)
     gib = moved / GiB
     return {"mbps": moved / wall / 1e6, "cpuMsPerGiB": cpu / gib, "machineMsPerGiB": machine / gib,
-            "stealMsPerGiB": steal / gib, "idleServersMs": idle_ms, "idleBusiest": busiest, "cpuTicks": ticks, "downloads": moved // size,
+            "stealMsPerGiB": steal / gib, "idleServersMs": idle_ms, "idleBusiest": busiest, "cpuTicks": ticks, "wallS": wall, "downloads": moved // size,
             "residentPct": report["percent"]}
 
 
@@ -153,6 +154,7 @@ def wrk(server, idle, name, seconds, connections=64):
     res.update({"rssMiB": peak[0] / 1024, "cpuUsPerReq": m.cpu_ms * 1000 / requests if requests else float("nan"),
                 "machineUsPerReq": m.machine_ms * 1000 / requests if requests else float("nan"),
                 "stealMs": m.steal_ms, "idleServersMs": m.idle_ms,
-                "idleBusiest": m.busiest_idle(), "cpuTicks": int(not m.clock.exact)})
+                "idleBusiest": m.busiest_idle(), "cpuTicks": int(not m.clock.exact),
+                "wallS": m.wall})
     res["errors"] = sum(res[k] for k in ERROR_KEYS) + res.get("wrkFailed", 0)
     return res
