@@ -145,10 +145,14 @@ def run_workload(key, servers, args, sizes, data):
     by_name = {s.name: s for s in running}
     try:
         for r in range(args.rounds):
-            # Rotate the order every round: position effects (the first read of an evicted file,
-            # a sendfile read right after RWF_DONTCACHE reads of the same file) spread over servers.
+            # Rotate the order every round, and reverse it every other round: position effects (the
+            # first read of an evicted file, a sendfile read right after RWF_DONTCACHE reads of the
+            # same file) then fall on different servers, and no server always follows the same one.
             shift = r % len(names)
-            for name in names[shift:] + names[:shift]:
+            order = names[shift:] + names[:shift]
+            if r % 2:
+                order.reverse()
+            for name in order:
                 s = by_name[name]
                 idle = [o for o in running if o is not s]
                 try:
