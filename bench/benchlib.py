@@ -1,34 +1,46 @@
 """Shared machinery of the benchmark harness: /proc readers, page-cache helpers, the servers
 under test (Sluice and its peers) started and stopped by PID. Imported by compare.py and the
 workload modules beside it."""
-import argparse
-import datetime
-import json
 import os
-import re
-import shutil
 import signal
 import socket
-import statistics
 import subprocess
-import sys
-import tempfile
-import threading
 import time
 
 KiB, MiB, GiB = 1 << 10, 1 << 20, 1 << 30
 TICK_MS = 1000.0 / os.sysconf("SC_CLK_TCK")
 
+# nginx's three ways to serve a static file. The copy and directio configurations take their
+# output_buffers from a short calibration in compare.py (nginx's default, 2 × 32 KiB, makes
+# directio a straw man: one 32 KiB O_DIRECT read at a time).
 NGINX_CONFIGS = {
     "nginx-sendfile": "sendfile on; tcp_nopush on;",
-    "nginx-copy": "sendfile off;",
-    "nginx-aio": "sendfile on; aio threads; directio 4m;",
+    "nginx-copy": "sendfile off; output_buffers {buffers};",
+    "nginx-aio": "sendfile on; aio threads; directio 4m; output_buffers {buffers};",
 }
 
 
 # ---------------------------------------------------------------- /proc readers
 
-def cpu_ms(pids):
+def thread_cpu_ns(pids):
+    """{(pid, tid): CPU ns} for every thread of the given processes (schedstat's first field)."""
+    out = {}
+    for pid in pids:
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except FileNotFoundError:
+            continue
+        for tid in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                    out[(pid, tid)] = int(f.read().split()[0])
+            except (FileNotFoundError, ProcessLookupError):
+                pass
+    return out
+
+
+def process_ticks_ms(pids):
+    """utime+stime of whole processes (exited threads included), at clock-tick resolution."""
     total = 0.0
     for pid in pids:
         try:
@@ -40,11 +52,47 @@ def cpu_ms(pids):
     return total
 
 
-def machine_busy_ms():
+class CpuClock:
+    """CPU time of a set of processes between two readings, in ms.
+
+    Per thread from schedstat (ns): threads alive at the end count their growth since the start
+    (new threads their whole time). A thread that exits mid-sample takes its time with it; only
+    then is the processes' utime+stime used instead (tick resolution, ±10 ms per process, but it
+    keeps the time of exited threads). `exact` says which one a reading is."""
+
+    def __init__(self, pids):
+        self.pids = pids
+        self.threads, self.ticks = thread_cpu_ns(pids), process_ticks_ms(pids)
+        self.exact = True
+
+    def elapsed_ms(self):
+        now = thread_cpu_ns(self.pids)
+        if set(self.threads) - set(now):
+            self.exact = False
+            return process_ticks_ms(self.pids) - self.ticks
+        self.exact = True
+        return sum(v - self.threads.get(k, 0) for k, v in now.items()) / 1e6
+
+
+def cpu_ns(pids):
+    return sum(thread_cpu_ns(pids).values())
+
+
+def machine_cpu_ms():
+    """Whole-machine (busy, steal) CPU time in ms from /proc/stat; busy excludes steal (time the
+    hypervisor gave to other guests), which is reported on its own."""
     with open("/proc/stat") as f:
         values = [int(v) for v in f.readline().split()[1:9]]
     user, nice, system, idle, iowait, irq, softirq, steal = values
-    return (user + nice + system + irq + softirq + steal) * TICK_MS
+    return (user + nice + system + irq + softirq) * TICK_MS, steal * TICK_MS
+
+
+def cpu_ms(pids):
+    return cpu_ns(pids) / 1e6
+
+
+def machine_busy_ms():
+    return machine_cpu_ms()[0]
 
 
 def rss_kib(pids):
@@ -138,7 +186,7 @@ def sluice_server(binary, data, strategy):
 
 def nginx_server(name, directive, data, workdir):
     port = free_port()
-    prefix = os.path.join(workdir, name)
+    prefix = os.path.join(workdir, name + "-" + str(port))
     os.makedirs(os.path.join(prefix, "logs"), exist_ok=True)
     conf = os.path.join(prefix, "nginx.conf")
     with open(conf, "w") as f:

@@ -1,268 +1,269 @@
 #!/usr/bin/env python3
-"""Sluice vs nginx, side by side, interleaved, on loopback. Called by bench/compare.sh.
+"""Sluice beside nginx and lighttpd, interleaved, on loopback. Called by bench/compare.sh.
 
-Each round visits every server in turn for each workload, so the noisy phases of a shared
-2-core machine hit every server alike; ratios are taken within a round and the median over
-rounds is reported. CPU is measured two ways: the server's own (utime+stime of all its
-processes, /proc/PID/stat) and the whole machine's busy time (/proc/stat), because on loopback
-the kernel charges TCP receive work to whichever task happens to run it.
+Order of a run: the device reference (fio), a short calibration of nginx's output_buffers, then
+each workload in turn with only the servers it needs running. Within a workload every round
+visits every server once, in an order rotated each round, so the noisy phases of a shared
+2-core machine hit every server alike; ratios are taken within a round and reported as the
+median with the range of the per-round ratios (report.py).
 """
 import argparse
 import datetime
 import json
 import os
-import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
-from benchlib import (GiB, KiB, MiB, NGINX_CONFIGS, cpu_ms, evict, machine_busy_ms, nginx_server, rss_kib,
-                      sluice_server, warm)
+import device
+import report
+import workloads as wl
+from benchlib import GiB, KiB, MiB, NGINX_CONFIGS, lighttpd_server, nginx_server, sluice_server, warm
+from stats import med
+
+WORKLOADS = {
+    # key: title, servers
+    "w1": ("1 GiB warm, one curl at a time",
+           ["sluice-auto", "sluice-sendfile", "sluice-buffered", "sluice-copy",
+            "nginx-sendfile", "nginx-copy", "nginx-aio", "lighttpd"]),
+    "w2": ("16 × 64 MiB warm, parallel curl",
+           ["sluice-auto", "sluice-sendfile", "sluice-buffered", "sluice-copy",
+            "nginx-sendfile", "nginx-copy", "nginx-aio", "lighttpd"]),
+    "w3": ("1 GiB cold (evicted before each download), one curl",
+           ["sluice-auto", "sluice-direct", "sluice-dontcache", "sluice-sendfile",
+            "nginx-sendfile", "nginx-copy", "nginx-aio", "lighttpd"]),
+    "w4": ("4 KiB, wrk -t2 -c64", ["sluice-auto", "nginx-sendfile", "nginx-copy", "lighttpd"]),
+    "w5": ("100 KiB, wrk -t2 -c64", ["sluice-auto", "nginx-sendfile", "nginx-copy", "lighttpd"]),
+}
+DEFAULT_WORKLOADS = "w1,w2,w3,w4,w5"
+
+# output_buffers candidates for the two nginx configurations that read into buffers; the best
+# of a short calibration is kept for the whole run (nginx's default is "2 32k").
+BUFFER_CANDIDATES = {
+    "nginx-copy": ["2 32k", "2 256k", "4 1m"],
+    "nginx-aio": ["2 32k", "4 1m", "2 4m"],
+}
 
 
-# ---------------------------------------------------------------- workloads
-
-def measured(server, action):
-    pids = server.pids()
-    c0, m0, t0 = cpu_ms(pids), machine_busy_ms(), time.perf_counter()
-    result = action()
-    t1 = time.perf_counter()
-    pids = server.pids()
-    return result, t1 - t0, cpu_ms(pids) - c0, machine_busy_ms() - m0
+def log(message):
+    print(message, file=sys.stderr, flush=True)
 
 
-def curl(url, expected):
-    out = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download}", url],
-                         capture_output=True, text=True, timeout=300).stdout.split()
-    if out[0] != "200" or int(out[1]) != expected:
-        raise RuntimeError(f"{url}: got {out}, expected 200 and {expected} bytes")
+def uptime():
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
-def download(server, name, size):
-    _, wall, cpu, machine = measured(server, lambda: curl(server.url(name), size))
-    gib = size / GiB
-    return {"mbps": size / wall / 1e6, "cpuMsPerGiB": cpu / gib, "machineMsPerGiB": machine / gib}
+def create_files(data, files):
+    for name, size in files.items():
+        path = os.path.join(data, name)
+        if os.path.exists(path) and os.path.getsize(path) == size:
+            continue
+        with open(path, "wb") as f:
+            remaining = size
+            while remaining:
+                chunk = min(remaining, 16 * MiB)
+                f.write(os.urandom(chunk))
+                remaining -= chunk
+            # Written pages stay dirty (and so cannot be evicted) until written back.
+            f.flush()
+            os.fsync(f.fileno())
 
 
-def parallel(server, name, size, count):
-    def run():
-        procs = [subprocess.Popen(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download}", server.url(name)],
-                                  stdout=subprocess.PIPE, text=True) for _ in range(count)]
-        for p in procs:
-            code, got = p.communicate(timeout=300)[0].split()
-            if code != "200" or int(got) != size:
-                raise RuntimeError(f"parallel download: {code} {got}")
-    _, wall, cpu, machine = measured(server, run)
-    gib = size * count / GiB
-    return {"mbps": size * count / wall / 1e6, "cpuMsPerGiB": cpu / gib, "machineMsPerGiB": machine / gib}
+class Servers:
+    """Builds a named server of the comparison; nginx's buffered configurations take the
+    output_buffers the calibration chose."""
+
+    def __init__(self, sluice, data, workdir, logfile):
+        self.sluice, self.data, self.workdir, self.logfile = sluice, data, workdir, logfile
+        self.buffers = {"nginx-copy": "2 32k", "nginx-aio": "2 32k"}
+
+    def make(self, name, buffers=None):
+        if name.startswith("sluice-"):
+            return sluice_server(self.sluice, self.data, name.removeprefix("sluice-"))
+        if name == "lighttpd":
+            return lighttpd_server(self.data, self.workdir)
+        directive = NGINX_CONFIGS[name].format(buffers=buffers or self.buffers.get(name, "2 32k"))
+        return nginx_server(name, directive, self.data, self.workdir)
+
+    def start(self, names):
+        started = []
+        try:
+            for name in names:
+                s = self.make(name)
+                s.start(self.logfile)
+                started.append(s)
+        except Exception:
+            stop_all(started)
+            raise
+        return started
 
 
-def cold(server, path, name, size, sluice):
-    evict(path)
-    result = download(server, name, size)
-    report = json.loads(subprocess.run([sluice, "cache", "--json", path], capture_output=True, text=True, check=True).stdout.splitlines()[-1])
-    result["residentPct"] = report["percent"]
-    evict(path)
-    return result
+def stop_all(servers):
+    for s in servers:
+        s.stop()
 
 
-def wrk(server, name, seconds):
-    peak = [0]
-    stop = threading.Event()
+def calibrate(servers, data, big, sample_seconds, sluice):
+    """One short sample per candidate, two passes alternating; keeps the best median. nginx-copy
+    is tried on the warm file (its buffers bound each read()+send()), nginx-aio on the cold one
+    (its buffers are the O_DIRECT read size)."""
+    chosen, lines = {}, []
+    for name, candidates in BUFFER_CANDIDATES.items():
+        running = []
+        try:
+            for b in candidates:
+                s = servers.make(name, b)
+                s.start(servers.logfile)
+                running.append((b, s))
+            scores = {b: [] for b in candidates}
+            for _ in range(2):
+                for b, s in running:
+                    if name == "nginx-copy":
+                        res = wl.download(s, [], "warm.bin", big, sample_seconds)
+                    else:
+                        res = wl.cold(s, [], os.path.join(data, "cold.bin"), "cold.bin", big, sluice, sample_seconds)
+                    scores[b].append(res["mbps"])
+                    log(f"calibrate {name} output_buffers {b}: {res['mbps']:.0f} MB/s")
+        finally:
+            stop_all(s for _, s in running)
+        best = max(scores, key=lambda b: med(scores[b]))
+        chosen[name] = best
+        lines.append(f"- `{name}`: " + ", ".join(f"`output_buffers {b}` {med(v):.0f} MB/s" for b, v in scores.items())
+                     + f" → keeps **`{best}`**")
+    return chosen, lines
 
-    def sample():
-        while not stop.is_set():
-            peak[0] = max(peak[0], rss_kib(server.pids()))
-            time.sleep(0.2)
 
-    sampler = threading.Thread(target=sample)
-    sampler.start()
+def run_workload(key, servers, args, sizes, data):
+    """All rounds of one workload, with only its servers running. Returns {server: [per-round dict]}."""
+    names = WORKLOADS[key][1]
+    results = {n: [] for n in names}
+    for name in ("warm.bin", "mid.bin", "small.bin", "medium.bin"):
+        warm(os.path.join(data, name))
+    running = servers.start(names)
+    by_name = {s.name: s for s in running}
     try:
-        out, wall, cpu, machine = measured(server, lambda: subprocess.run(
-            ["wrk", "-t2", "-c64", f"-d{seconds}s", "--latency", server.url(name)],
-            capture_output=True, text=True, timeout=seconds + 60).stdout)
+        for r in range(args.rounds):
+            # Rotate the order every round, and reverse it every other round: position effects (the
+            # first read of an evicted file, a sendfile read right after RWF_DONTCACHE reads of the
+            # same file) then fall on different servers, and no server always follows the same one.
+            shift = r % len(names)
+            order = names[shift:] + names[:shift]
+            if r % 2:
+                order.reverse()
+            for name in order:
+                s = by_name[name]
+                idle = [o for o in running if o is not s]
+                try:
+                    if key == "w1":
+                        res = wl.download(s, idle, "warm.bin", sizes["big"], args.sample_seconds)
+                    elif key == "w2":
+                        res = wl.parallel(s, idle, "mid.bin", sizes["mid"], 16, args.sample_seconds)
+                    elif key == "w3":
+                        res = wl.cold(s, idle, os.path.join(data, "cold.bin"), "cold.bin", sizes["big"], args.sluice,
+                                      args.sample_seconds)
+                    elif key == "w4":
+                        res = wl.wrk(s, idle, "small.bin", args.wrk_seconds)
+                    else:
+                        res = wl.wrk(s, idle, "medium.bin", args.wrk_seconds)
+                except (RuntimeError, subprocess.TimeoutExpired) as e:
+                    # One failed sample is recorded and flagged; it does not end the comparison.
+                    log(f"round {r + 1} {key} {name}: FAILED {e}")
+                    res = {"failed": str(e)}
+                res["round"] = r
+                results[name].append(res)
+                shown = ", ".join(f"{k}={v:.1f}" for k, v in res.items() if isinstance(v, float))
+                log(f"round {r + 1}/{args.rounds} {key} {name}: {shown}")
     finally:
-        stop.set()
-        sampler.join()
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
-    p99ms = float(p99.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if errors or "Socket errors" in out and re.search(r"Socket errors: connect (\d+)", out).group(1) != "0":
-        raise RuntimeError(f"wrk reported errors:\n{out}")
-    return {"rps": rps, "p99Ms": p99ms, "rssMiB": peak[0] / 1024, "cpuUsPerReq": cpu * 1000 / (rps * seconds)}
+        stop_all(running)
+    return results
 
 
-# ---------------------------------------------------------------- report
-
-WORKLOADS = [
-    # key, title, servers, metric, higher is better
-    ("w1", "1 GiB warm, one curl", "mbps"),
-    ("w2", "16 × 64 MiB warm, parallel curl", "mbps"),
-    ("w3", "1 GiB cold, one curl", "mbps"),
-    ("w4", "4 KiB, wrk -t2 -c64", "rps"),
-    ("w5", "100 KiB, wrk -t2 -c64", "rps"),
-]
-
-
-def machine_description(data):
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-    mem = next(l.split()[1] for l in open("/proc/meminfo") if l.startswith("MemTotal"))
-    fs = subprocess.run(["df", "-T", data], capture_output=True, text=True).stdout.splitlines()[-1].split()[1]
-    nginx = subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr.strip()
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    return (f"Linux {os.uname().release} {os.uname().machine}; {os.cpu_count()} × {cpu}; "
-            f"{int(mem) // 1024 // 1024} GiB RAM; data on {fs}; {nginx}; sluice {commit}; "
-            f"loopback (127.0.0.1), paravirtualized guest")
-
-
-def med(values):
-    return statistics.median(values) if values else float("nan")
+def run_pressure(args, data, lines):
+    """The memory-pressure workload lives in bench/pressure.py (its own module, written apart);
+    it appends its section to the report lines and returns its raw results."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    if not os.path.exists(os.path.join(here, "pressure.py")):
+        lines += ["## pressure", "", "Not run: bench/pressure.py is not in this checkout.", ""]
+        return None
+    import pressure
+    return pressure.main_from_compare(args.sluice, data, args.rounds, lines)
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sluice", required=True)
-    ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--quick", action="store_true", help="small files and 3 s wrk runs, for a smoke test")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--quick", action="store_true", help="small files, 1 s samples, 3 s wrk runs: a smoke test")
     ap.add_argument("--out")
     ap.add_argument("--data", help="directory for the test files (default: a new one under /var/tmp)")
-    ap.add_argument("--workloads", default="w1,w2,w3,w4,w5", help="subset to run, e.g. w4,w5 (the ratio table then covers only those)")
+    ap.add_argument("--workloads", default=DEFAULT_WORKLOADS,
+                    help="subset to run, e.g. w4,w5 (w1..w5, pressure); the ratio table covers only those")
+    ap.add_argument("--sample-seconds", type=float, help="minimum seconds of transfer per throughput sample (default 3)")
+    ap.add_argument("--wrk-seconds", type=int, help="seconds per wrk run (default 8)")
+    ap.add_argument("--no-device", action="store_true", help="skip the fio device reference")
+    ap.add_argument("--no-calibrate", action="store_true", help="use nginx's default output_buffers (2 32k)")
     args = ap.parse_args()
+    args.sample_seconds = args.sample_seconds or (1.0 if args.quick else 3.0)
+    args.wrk_seconds = args.wrk_seconds or (3 if args.quick else 8)
+    selected = [w for w in args.workloads.split(",") if w]
+    unknown = [w for w in selected if w not in WORKLOADS and w != "pressure"]
+    if unknown:
+        ap.error(f"unknown workloads: {', '.join(unknown)}")
 
-    big = 256 * MiB if args.quick else GiB
-    mid = 16 * MiB if args.quick else 64 * MiB
-    wrk_seconds = 3 if args.quick else 10
+    sizes = {"big": 256 * MiB if args.quick else GiB, "mid": 16 * MiB if args.quick else 64 * MiB}
     workdir = tempfile.mkdtemp(prefix="sluice-compare-", dir="/var/tmp")
     data = args.data or os.path.join(workdir, "data")
     os.makedirs(data, exist_ok=True)
-    files = {"warm.bin": big, "cold.bin": big, "mid.bin": mid, "small.bin": 4 * KiB, "medium.bin": 100 * KiB}
-    for name, size in files.items():
-        path = os.path.join(data, name)
-        if not os.path.exists(path) or os.path.getsize(path) != size:
-            with open(path, "wb") as f:
-                remaining = size
-                while remaining:
-                    chunk = min(remaining, 16 * MiB)
-                    f.write(os.urandom(chunk))
-                    remaining -= chunk
-                # Written pages stay dirty (and so cannot be evicted) until written back.
-                f.flush()
-                os.fsync(f.fileno())
+    create_files(data, {"warm.bin": sizes["big"], "cold.bin": sizes["big"], "mid.bin": sizes["mid"],
+                        "small.bin": 4 * KiB, "medium.bin": 100 * KiB})
     for name in ("warm.bin", "mid.bin", "small.bin", "medium.bin"):
         warm(os.path.join(data, name))
 
-    servers = [sluice_server(args.sluice, data, s) for s in ("auto", "sendfile", "buffered", "copy", "direct", "dontcache")]
-    servers += [nginx_server(n, d, data, workdir) for n, d in NGINX_CONFIGS.items()]
-    by_name = {s.name: s for s in servers}
-    plan = {
-        "w1": ["sluice-auto", "sluice-sendfile", "sluice-buffered", "sluice-copy", "nginx-sendfile", "nginx-copy", "nginx-aio"],
-        "w2": ["sluice-auto", "sluice-sendfile", "sluice-buffered", "sluice-copy", "nginx-sendfile", "nginx-copy", "nginx-aio"],
-        "w3": ["sluice-auto", "sluice-direct", "sluice-dontcache", "sluice-sendfile", "nginx-sendfile", "nginx-copy", "nginx-aio"],
-        "w4": ["sluice-auto", "nginx-sendfile", "nginx-copy"],
-        "w5": ["sluice-auto", "nginx-sendfile", "nginx-copy"],
-    }
-    plan = {w: names for w, names in plan.items() if w in args.workloads.split(",")}
-    results = {w: {n: [] for n in names} for w, names in plan.items()}
-    log = open(os.path.join(workdir, "servers.log"), "w")
     started = time.time()
+    load_before = uptime()
+    log(f"load before: {load_before}")
+    logfile = open(os.path.join(workdir, "servers.log"), "w")
+    servers = Servers(args.sluice, data, workdir, logfile)
+    raw = {"args": {k: v for k, v in vars(args).items()}, "loadBefore": load_before, "results": {}}
+    head, body = [], []
     try:
-        for s in servers:
-            s.start(log)
-        for r in range(args.rounds):
-            for w, names in plan.items():
-                # Rotate the order every round: on this guest the first download of a freshly
-                # evicted file pays the host's disk, and a sendfile read right after RWF_DONTCACHE
-                # reads of the same file runs slower; rotation spreads such position effects.
-                shift = r % len(names)
-                for name in names[shift:] + names[:shift]:
-                    s = by_name[name]
-                    if w == "w1":
-                        res = download(s, "warm.bin", big)
-                    elif w == "w2":
-                        res = parallel(s, "mid.bin", mid, 16)
-                    elif w == "w3":
-                        res = cold(s, os.path.join(data, "cold.bin"), "cold.bin", big, args.sluice)
-                    elif w == "w4":
-                        res = wrk(s, "small.bin", wrk_seconds)
-                    else:
-                        res = wrk(s, "medium.bin", wrk_seconds)
-                    results[w][name].append(res)
-                    shown = ", ".join(f"{k}={v:.1f}" for k, v in res.items())
-                    print(f"round {r + 1}/{args.rounds} {w} {name}: {shown}", file=sys.stderr, flush=True)
+        if not args.no_device:
+            raw["device"], dev_lines, _ = device.reference(os.path.join(data, "cold.bin"), sizes["big"], args.quick, log)
+            head += dev_lines
+        if not args.no_calibrate and any(w in selected for w in ("w1", "w2", "w3")):
+            chosen, cal_lines = calibrate(servers, data, sizes["big"], args.sample_seconds, args.sluice)
+            servers.buffers.update(chosen)
+            raw["nginxBuffers"] = chosen
+            head += ["## nginx output_buffers calibration", "",
+                     "One sample per candidate, two passes; nginx-copy on the warm file, nginx-aio on the cold "
+                     "one. The best is used for the whole run.", ""] + cal_lines + [""]
+        for key in WORKLOADS:
+            if key in selected:
+                log(f"workload {key}: {WORKLOADS[key][0]}")
+                raw["results"][key] = run_workload(key, servers, args, sizes, data)
+        if "pressure" in selected:
+            raw["pressure"] = run_pressure(args, data, body)
     finally:
-        for s in servers:
-            s.stop()
-        log.close()
-
+        logfile.close()
     elapsed = time.time() - started
-    lines = [f"# Sluice vs nginx — {datetime.date.today().isoformat()}", "",
-             f"Machine: {machine_description(data)}.", "",
-             f"Command: `bench/compare.sh --rounds {args.rounds}{' --quick' if args.quick else ''}` "
-             f"({elapsed / 60:.1f} min). Files: {big // MiB} MiB (warm and cold), {mid // MiB} MiB, 4 KiB, 100 KiB. "
-             "Medians over rounds; every round visits every server in turn.", "",
-             "CPU ms/GiB: `server` = utime+stime of the server's processes; `machine` = busy time of the whole "
-             "machine (/proc/stat), which also contains curl and the kernel's loopback receive work.", ""]
+    load_after = uptime()
+    raw["loadAfter"], raw["elapsedSeconds"] = load_after, elapsed
+    raw["machine"] = report.machine_description(data)
+    log(f"load after: {load_after}")
 
-    def table(w, metric_keys):
-        header = "| server | " + " | ".join(metric_keys) + " |"
-        rows = [header, "|" + "---|" * (len(metric_keys) + 1)]
-        for name, runs in results[w].items():
-            rows.append(f"| {name} | " + " | ".join(f"{med([r[k] for r in runs]):.1f}" for k in metric_keys) + " |")
-        return rows
-
-    for key, title, _ in WORKLOADS:
-        if key not in plan:
-            continue
-        lines.append(f"## {key}: {title}")
-        keys = list(results[key][plan[key][0]][0].keys())
-        lines += table(key, keys) + [""]
-
-    # Ratios within each round against nginx's best configuration for that workload.
-    def ratio(w, metric, higher_better, sluice="sluice-auto"):
-        per_round = []
-        pick = max if higher_better else min
-        for r in range(args.rounds):
-            best = pick(results[w][n][r][metric] for n in plan[w] if n.startswith("nginx"))
-            if sluice == "best":
-                mine = pick(results[w][n][r][metric] for n in plan[w] if n.startswith("sluice"))
-            else:
-                mine = results[w][sluice][r][metric]
-            per_round.append(mine / best)
-        return med(per_round)
-
-    targets = [
-        ("w1", "mbps", True, "≥ 1.0"), ("w1", "machineMsPerGiB", False, "≤ 1.0"), ("w1", "cpuMsPerGiB", False, "(info)"),
-        ("w2", "mbps", True, "≥ 1.0"), ("w2", "machineMsPerGiB", False, "≤ 1.0"), ("w2", "cpuMsPerGiB", False, "(info)"),
-        ("w3", "mbps", True, "≥ 1.0"),
-        ("w4", "rps", True, "≥ 0.8 (→ 1.0)"), ("w4", "p99Ms", False, "(info)"),
-        ("w5", "rps", True, "≥ 0.8 (→ 1.0)"), ("w5", "p99Ms", False, "(info)"),
-    ]
-    lines += ["## Ratios to nginx's best configuration (median of per-round ratios)", "",
-              "`auto` is Sluice's default; `best` is Sluice's best configuration in that round, as nginx's side is.", "",
-              "| workload | metric | sluice-auto | sluice best | target |", "|---|---|---|---|---|"]
-    for w, metric, higher, target in targets:
-        if w not in plan:
-            continue
-        lines.append(f"| {w} | {metric} ({'higher' if higher else 'lower'} is better) | {ratio(w, metric, higher):.2f} | {ratio(w, metric, higher, 'best'):.2f} | {target} |")
-    rss = med([r["rssMiB"] for r in results["w4"]["sluice-auto"]]) if "w4" in plan else float("nan")
-    lines += ["", f"Sluice resident memory high-water during w4: {rss:.1f} MiB (target ≤ 64 MiB).", "",
-              "w3 residency: percentage of the cold file in the page cache after the download "
-              "(`residentPct`): direct I/O leaves it out, sendfile pulls it in.", ""]
-
-    text = "\n".join(lines) + "\n"
+    command = "bench/compare.sh " + " ".join(sys.argv[3:]) if len(sys.argv) > 3 else "bench/compare.sh"
+    text = report.render(raw, WORKLOADS, servers.buffers, raw["machine"], sizes, command, head, body)
     out = args.out or os.path.join("bench", "results", f"compare-{datetime.date.today().isoformat()}.md")
-    os.makedirs(os.path.dirname(out), exist_ok=True)
+    os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
+    raw["report"] = {"command": command, "head": head, "body": body, "buffers": servers.buffers, "sizes": sizes}
     with open(out, "w") as f:
         f.write(text)
-    with open(out.replace(".md", ".json"), "w") as f:
-        json.dump({"rounds": args.rounds, "results": results}, f, indent=1)
+    with open(out.removesuffix(".md") + ".json", "w") as f:
+        json.dump(raw, f, indent=1)
     print(text)
-    print(f"written to {out}", file=sys.stderr)
+    log(f"written to {out} ({elapsed / 60:.1f} min)")
     if not args.data:
         shutil.rmtree(workdir, ignore_errors=True)
 
