@@ -32,7 +32,7 @@ import tempfile
 import threading
 import time
 
-from benchlib import GiB, KiB, MiB, cpu_ms, evict, lighttpd_server, nginx_server, sluice_server
+from benchlib import GiB, KiB, MiB, cpu_ms, disk_read_bytes, evict, lighttpd_server, nginx_server, sluice_server
 
 HOT_DIRS = 100
 PEERS = ("nginx-sendfile", "nginx-aio", "lighttpd")
@@ -192,22 +192,6 @@ class Cgroup:
                 break
             except OSError:
                 time.sleep(0.1)
-
-
-def disk_read_bytes(pids):
-    # Bytes these processes caused to be read from the block layer (read-ahead and O_DIRECT
-    # included), summed over their threads. The v1 blkio cgroup's counters stay at zero unless
-    # throttling is switched on for the device, which would touch every other user of the disk.
-    total = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/io") as f:
-                for line in f:
-                    if line.startswith("read_bytes:"):
-                        total += int(line.split()[1])
-        except (FileNotFoundError, ProcessLookupError):
-            pass
-    return total
 
 
 # ---------------------------------------------------------------- clients
