@@ -1,5 +1,6 @@
 using System.Text;
 using Sluice.Core.Http;
+using Sluice.Core.Oracles.Http;
 
 namespace Sluice.Core.Tests.Http;
 

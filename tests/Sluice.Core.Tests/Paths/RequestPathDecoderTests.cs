@@ -1,5 +1,6 @@
 using System.Text;
 using CsCheck;
+using Sluice.Core.Oracles.Paths;
 using Sluice.Core.Paths;
 
 namespace Sluice.Core.Tests.Paths;
@@ -138,6 +139,21 @@ public sealed class RequestPathDecoderTests
                 Assert.Equal(PathRejection.EscapesRoot, rejection);
             }
         }, iter: 5000);
+    }
+
+    [Fact]
+    public void AgreesWithTheReferenceDecoder()
+    {
+        // Paths assembled from pieces that matter to decoding: separators and dot segments raw and
+        // encoded, good and bad escapes, overlong and surrogate UTF-8, raw bytes the parser would refuse.
+        Gen<string> piece = Gen.OneOfConst(
+            "/", "a", "b.c", ".", "..", "%2e", "%2E", "%2f", "%2F", "%5c", "\\", "%00", "\0", "%25", "%", "%2", "%g1", "%0a", "\t", "%7f",
+            "%C3%A9", "\u00C3\u00A9", "\u00E9", "%C0%AE", "%E0%80%AE", "%ED%A0%80", "%F0%9F%98%80", "%F4%90%80%80", "%80", "%E2%82");
+        Gen.Select(Gen.Bool, piece.Array[0, 16]).Sample((rooted, pieces) =>
+        {
+            byte[] raw = Encoding.Latin1.GetBytes((rooted ? "/" : "") + string.Concat(pieces));
+            Assert.Equal(ReferencePathDecoder.Decode(raw), Decode(raw));
+        }, iter: 20000, print: t => (t.Item1 ? "/" : "") + string.Concat(t.Item2));
     }
 
     [Theory]

@@ -45,6 +45,8 @@ public sealed class RangeHeaderParserTests
     [InlineData("bytes=89-99,0-9", "0-99")]          // gap of 79 bytes
     [InlineData("bytes=90-99,0-9", "90-99,0-9")]     // gap of 80 bytes
     [InlineData("bytes=5000-5009,0-9,5020-5029", "0-9,5000-5029")]
+    [InlineData("bytes=100-109,0-9,10-19", "0-19,100-109")]   // once merging, a gap of 80 still separates
+    [InlineData("bytes=99-109,0-9,10-19", "0-109")]
     // Unsatisfiable specs beside satisfiable ones are dropped (§14.1.2).
     [InlineData("bytes=20000-,0-9", "0-9")]
     [InlineData("bytes=-0,0-9", "0-9")]

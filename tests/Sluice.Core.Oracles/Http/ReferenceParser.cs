@@ -2,11 +2,12 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Sluice.Core.Http;
 
-namespace Sluice.Core.Tests.Http;
+namespace Sluice.Core.Oracles.Http;
 
 // A slow, obviously-correct reading of RFC 9112 §2–§5 with strings and regular expressions,
-// used as the oracle for the fuzz property. It shares no code with HttpRequestParser.
-internal static partial class ReferenceParser
+// used as the oracle by the fuzz property test and the AFL target. It shares no code with
+// HttpRequestParser. Events use RecordingHandler's format; Consumed is the length of the head.
+public static partial class ReferenceParser
 {
     [GeneratedRegex(@"^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) ([\x21-\x7E]+) (HTTP/[0-9]\.[0-9])\z")]
     private static partial Regex RequestLine();
@@ -14,12 +15,14 @@ internal static partial class ReferenceParser
     [GeneratedRegex(@"^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):(.*)\z", RegexOptions.Singleline)]
     private static partial Regex FieldLine();
 
-    public static (ParseStatus Status, List<string> Events) Parse(byte[] input)
+    public static (ParseStatus Status, List<string> Events, int Consumed) Parse(byte[] input)
     {
         string s = Encoding.Latin1.GetString(input);
+        int skipped = 0;
         while (s.StartsWith("\r\n", StringComparison.Ordinal))
         {
             s = s[2..];
+            skipped += 2;
         }
 
         int end = s.IndexOf("\r\n\r\n", StringComparison.Ordinal);
@@ -29,18 +32,18 @@ internal static partial class ReferenceParser
             {
                 if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r'))
                 {
-                    return (ParseStatus.Invalid, []);
+                    return (ParseStatus.Invalid, [], 0);
                 }
             }
 
-            return (ParseStatus.Incomplete, []);
+            return (ParseStatus.Incomplete, [], 0);
         }
 
         string[] lines = s[..end].Split("\r\n");
         Match request = RequestLine().Match(lines[0]);
         if (!request.Success || !request.Groups[3].Value.StartsWith("HTTP/1.", StringComparison.Ordinal))
         {
-            return (ParseStatus.Invalid, []);
+            return (ParseStatus.Invalid, [], 0);
         }
 
         var events = new List<string>();
@@ -66,18 +69,18 @@ internal static partial class ReferenceParser
             Match field = FieldLine().Match(line);
             if (!field.Success)
             {
-                return (ParseStatus.Invalid, []);
+                return (ParseStatus.Invalid, [], 0);
             }
 
             string value = field.Groups[2].Value.Trim(' ', '\t');
             if (value.Any(c => (c < 0x20 && c != '\t') || c == 0x7F))
             {
-                return (ParseStatus.Invalid, []);
+                return (ParseStatus.Invalid, [], 0);
             }
 
             events.Add($"{field.Groups[1].Value}={value}");
         }
 
-        return (ParseStatus.Complete, events);
+        return (ParseStatus.Complete, events, skipped + end + 4);
     }
 }

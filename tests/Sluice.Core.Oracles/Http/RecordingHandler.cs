@@ -1,10 +1,10 @@
 using System.Text;
 using Sluice.Core.Http;
 
-namespace Sluice.Core.Tests.Http;
+namespace Sluice.Core.Oracles.Http;
 
 // Records every callback as text so tests can compare what the parser reported.
-internal struct RecordingHandler : IHttpRequestHandler
+public struct RecordingHandler : IHttpRequestHandler
 {
     public RecordingHandler()
     {
