@@ -23,6 +23,7 @@ public sealed class ProtocolErrorTests
         { "GET /tiny.txt HTTP/1.1\r\nHost: a/b\r\n\r\n", 400 },
         { "GET /tiny.txt HTTP/1.1\r\nHost: a:b\r\n\r\n", 400 },
         { "GET /tiny.txt HTTP/1.1\r\nHost: a:80:80\r\n\r\n", 400 },
+        { "GET /tiny.txt HTTP/1.1\r\nHost: a:65536\r\n\r\n", 400 },
         { "GET /tiny.txt HTTP/1.1\r\nHost: [::1\r\n\r\n", 400 },
         { "GET /tiny.txt HTTP/1.1\r\nHost: [::1]x\r\n\r\n", 400 },
         { "GET /tiny.txt HTTP/1.1\r\nHost: a%zz\r\n\r\n", 400 },

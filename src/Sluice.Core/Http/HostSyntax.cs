@@ -36,9 +36,24 @@ public static class HostSyntax
             rest = colon < 0 ? [] : value[colon..];
         }
 
-        // [ ":" *DIGIT ]; five digits at most, so a port always fits the 16 bits it names.
-        return rest.IsEmpty
-            || (rest[0] == (byte)':' && rest.Length <= 6 && rest[1..].IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0);
+        // [ ":" *DIGIT ]; a port must fit the 16 bits it names (five digits alone do not: 65536).
+        return rest.IsEmpty || (rest[0] == (byte)':' && IsPort(rest[1..]));
+    }
+
+    private static bool IsPort(ReadOnlySpan<byte> digits)
+    {
+        if (digits.Length > 5 || digits.IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0)
+        {
+            return false;
+        }
+
+        int port = 0;
+        foreach (byte b in digits)
+        {
+            port = (port * 10) + (b - (byte)'0');
+        }
+
+        return port <= ushort.MaxValue;
     }
 
     private static bool IsRegName(ReadOnlySpan<byte> name)

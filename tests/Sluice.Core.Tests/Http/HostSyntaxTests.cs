@@ -29,6 +29,11 @@ public sealed class HostSyntaxTests
     [InlineData("a#b", false)]
     [InlineData("a:b", false)]
     [InlineData("a:80:80", false)]
+    [InlineData("a:00080", true)]
+    [InlineData("[::1]:65535", true)]
+    [InlineData("a:65536", false)] // five digits, but not a 16-bit port
+    [InlineData("a:99999", false)]
+    [InlineData("[::1]:65536", false)]
     [InlineData("a:123456", false)]
     [InlineData("a:-1", false)]
     [InlineData("[::1", false)]
