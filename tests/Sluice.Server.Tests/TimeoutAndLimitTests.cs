@@ -231,6 +231,46 @@ public sealed class TimeoutAndLimitTests
         Assert.Equal(0, server.Server.Counters.Timeouts(Sluice.Server.Metrics.TimeoutKind.Send));
     }
 
+    [Theory]
+    [InlineData(StrategyOption.Sendfile)]
+    [InlineData(StrategyOption.Buffered)]
+    public async Task SteadySlowReaderAboveTheRateIsNotDropped(StrategyOption strategy)
+    {
+        // 200 bytes every 100 ms (2 KB/s, 8× the minimum rate) for 12 s against a 5 s send timeout.
+        // The socket stays unwritable for minutes (Linux wakes a writer only once the free part of
+        // the multi-megabyte send buffer is half the queued part), so a timeout that measured waits
+        // for writability instead of the client's progress dropped this reader after 5 s. Its
+        // progress reaches the server in steps of a few KB about 1.5–3 s apart (the 4 KiB receive
+        // window's updates on loopback), well inside the 5 s.
+        await using var server = TestServer.Start(strategy, o => o with
+        {
+            SendTimeout = TimeSpan.FromSeconds(5),
+            MinSendRate = 240,
+            MinSendRateGrace = TimeSpan.FromSeconds(1),
+        });
+        Fixtures.WriteBlocksFile(server.PathOf("big.bin"), 64L * 1024 * 1024);
+        await using RawHttpConnection connection = await server.ConnectAsync(receiveBufferSize: 4096);
+        await connection.SendAsync("GET /big.bin HTTP/1.1\r\nHost: a\r\n\r\n");
+        Assert.Equal(200, (await connection.ReadHeadAsync()).Status);
+
+        var clock = Stopwatch.StartNew();
+        long read = 0;
+        for (int tick = 1; clock.Elapsed < TimeSpan.FromSeconds(12); tick++)
+        {
+            read += (await connection.ReadUpToAsync(200, TimeSpan.FromSeconds(10))).Length;
+            TimeSpan next = TimeSpan.FromMilliseconds(100 * tick) - clock.Elapsed;
+            if (next > TimeSpan.Zero)
+            {
+                await Task.Delay(next);
+            }
+        }
+
+        long send = server.Server.Counters.Timeouts(Sluice.Server.Metrics.TimeoutKind.Send);
+        long rate = server.Server.Counters.Timeouts(Sluice.Server.Metrics.TimeoutKind.MinSendRate);
+        Assert.True(send == 0 && rate == 0, $"a reader taking {read / clock.Elapsed.TotalSeconds:F0} B/s was dropped (send timeouts {send}, rate {rate})");
+        Assert.Equal(1, server.Server.ActiveConnections);
+    }
+
     [Fact]
     public async Task FastReaderIsNotDroppedByTheMinimumSendRate()
     {

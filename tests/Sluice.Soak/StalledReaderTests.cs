@@ -90,11 +90,11 @@ public sealed class StalledReaderTests : IDisposable
     [MemberData(nameof(Strategies.All), MemberType = typeof(Strategies))]
     public async Task ATricklingReaderIsDropped(string strategy)
     {
-        // On loopback the receiver opens its window only after it has read about half its receive
-        // buffer, so a 100 B/s reader shows the server long waits with no progress at all: the
-        // send timeout and the rate's credit (capped at the send timeout) run out together and
-        // whichever the heartbeat checks first ends it. The short send timeout keeps the test
-        // short; the rate rule alone is tested in Sluice.Server.Tests with a high minimum rate.
+        // On loopback (MSS 64 KiB) the receiver opens its window only after it has read about half
+        // its 4 KiB receive buffer, so a 100 B/s reader's progress reaches the server in steps about
+        // 20 s apart: the 6 s send timeout or the rate's credit (capped at it), whichever the
+        // heartbeat sees first, ends it. The short send timeout keeps the test short; the rate rule
+        // alone, and a slow reader above the rate that must survive, are tested in Sluice.Server.Tests.
         _directory.ColdBlocksFile("stalled.bin", StalledFileLength);
         await using SoakServer server = await SoakServer.StartAsync(
             _directory.Path, "--strategy", strategy, "--min-send-rate", "240", "--min-send-rate-grace", "2", "--send-timeout", "6");

@@ -27,6 +27,23 @@ public static class SocketPal
         socket.SetRawSocketOption(Libc.SOL_SOCKET, Libc.SO_REUSEADDR, one);
     }
 
+    // Bytes the socket has taken but the peer has not yet acknowledged (SIOCOUTQ). What the kernel
+    // accepted minus this is what the client has really received: the only measure of a slow
+    // reader's progress while the socket stays unwritable (Linux reports writable only once about
+    // a third of the send buffer is free, which a reader at a few KB/s takes minutes to drain).
+    public static unsafe bool TryGetUnacknowledgedBytes(int fd, out int bytes)
+    {
+        int value = 0;
+        if (Libc.Ioctl(fd, Libc.SIOCOUTQ, &value) < 0)
+        {
+            bytes = 0;
+            return false;
+        }
+
+        bytes = value;
+        return true;
+    }
+
     public static unsafe IoResult Send(int fd, ReadOnlySpan<byte> data, bool more)
     {
         int flags = Libc.MSG_NOSIGNAL | Libc.MSG_DONTWAIT | (more ? Libc.MSG_MORE : 0);

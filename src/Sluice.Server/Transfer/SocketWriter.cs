@@ -8,16 +8,20 @@ namespace Sluice.Server.Transfer;
 // caller's tally.
 //
 // Design note (timeouts): nothing here arms a timer or replaces a token source per write. The
-// writer keeps two deadlines in ticks, read by the server's heartbeat with Volatile reads while a
-// wait is pending: the send timeout (one wait may last that long) and the minimum-rate deadline
-// (Kestrel's MinResponseDataRate: each n bytes the kernel accepts extend it by n / rate, and never
-// leave it earlier than now + grace). Unlike Kestrel the credit is capped at the send timeout: the
-// megabytes the kernel buffers take at once would otherwise bank hours of credit, and a client
-// trickling at r < rate would be dropped only after buffers / (rate - r). Capped, it is dropped
-// after about cap / (1 - r / rate) — 100 s at 100 B/s with the defaults — while a client at or
-// above the rate never runs out (a single wait is bounded by the send timeout anyway). When either passes, Token is cancelled once, for good: the
-// connection is finished. Anything that waits on behalf of this connection (writability, a read
-// buffer) waits on Token, so a stalled or trickling reader releases what it holds.
+// writer keeps two deadlines in ticks, read by the server's heartbeat while a wait is pending: the
+// send timeout (how long a wait may go without the client taking a byte) and the minimum-rate
+// deadline (Kestrel's MinResponseDataRate: each n bytes the client receives extend it by n / rate;
+// a wait never starts with less than the grace period). Progress is measured at the client, not
+// at the socket: Linux reports a socket writable only once about a third of its (auto-grown,
+// multi-megabyte) send buffer is free, so a client reading a steady 2 KB/s can keep one wait
+// going for minutes; the heartbeat therefore reads how much of what the kernel accepted the peer
+// has acknowledged (SIOCOUTQ), and any progress restarts the send timeout and credits the rate.
+// The credit is capped at the send timeout: what the buffers take at once would otherwise bank
+// hours, and a client trickling at r < rate would be dropped only after buffers / (rate - r).
+// Capped, it is dropped after about cap / (1 - r / rate). When either deadline passes, Token is
+// cancelled once, for good: the connection is finished. Anything that waits on behalf of this
+// connection (writability, a read buffer) waits on Token, so a stalled or trickling reader
+// releases what it holds.
 public sealed class SocketWriter : IDisposable
 {
     private readonly int _fd;
@@ -28,6 +32,8 @@ public sealed class SocketWriter : IDisposable
     private readonly CancellationTokenSource _cancel;
     private long _waitDeadline;
     private long _rateDeadline;
+    private long _accepted;   // bytes the kernel took from us (written by the sender, read by the heartbeat)
+    private long _delivered;  // of those, acknowledged by the peer at the heartbeat's last look (heartbeat only)
     private int _stall;
 
     public SocketWriter(int fd, WritableWaiter waiter, TimeSpan sendTimeout, CancellationToken abort, long minSendRate = 0, TimeSpan minSendRateGrace = default)
@@ -58,7 +64,9 @@ public sealed class SocketWriter : IDisposable
             return; // no write is waiting: nothing to time
         }
 
-        if (now > waitDeadline)
+        NoteProgress(now, waitDeadline);
+        waitDeadline = Volatile.Read(ref _waitDeadline);
+        if (waitDeadline != 0 && now > waitDeadline)
         {
             Trip(WriteStall.SendTimeout);
         }
@@ -151,21 +159,37 @@ public sealed class SocketWriter : IDisposable
         }
     }
 
-    // The kernel took n bytes: the client has n / rate more seconds (Kestrel's accumulation, so a
-    // large write is not held to the grace period alone).
-    private void Accepted(long n)
+    private void Accepted(long n) => Volatile.Write(ref _accepted, _accepted + n);
+
+    // Whether the client acknowledged bytes since the heartbeat last looked: then it is reading,
+    // however slowly, so the wait restarts its send timeout and the rate is credited with what the
+    // client really received (Kestrel's accumulation: from the previous deadline, not from now).
+    // The descriptor may have been closed and reused between the caller's read of the deadline
+    // and the ioctl; the read-only ioctl is harmless then, and the compare-exchange below only
+    // extends the wait it saw.
+    private void NoteProgress(long now, long waitDeadline)
     {
-        if (_minRate <= 0 || n <= 0)
+        if (!SocketPal.TryGetUnacknowledgedBytes(_fd, out int unacknowledged))
         {
             return;
         }
 
-        long now = Environment.TickCount64;
-        long needMs = n * 1000 / _minRate;
-        long single = now + Math.Max(_graceMs, needMs);
-        long accumulated = Volatile.Read(ref _rateDeadline) + needMs;
-        long cap = now + Math.Max(_graceMs, _sendTimeoutMs);
-        Volatile.Write(ref _rateDeadline, Math.Min(cap, Math.Max(single, accumulated)));
+        long delivered = Volatile.Read(ref _accepted) - unacknowledged;
+        long progress = delivered - _delivered;
+        if (progress <= 0)
+        {
+            return;
+        }
+
+        _delivered = delivered;
+        if (_minRate > 0)
+        {
+            long cap = now + Math.Max(_graceMs, _sendTimeoutMs);
+            long accumulated = Volatile.Read(ref _rateDeadline) + progress * 1000 / _minRate;
+            Volatile.Write(ref _rateDeadline, Math.Min(cap, accumulated));
+        }
+
+        Interlocked.CompareExchange(ref _waitDeadline, now + _sendTimeoutMs, waitDeadline);
     }
 
     private void Trip(WriteStall stall)
