@@ -1,3 +1,4 @@
+using System.IO.Enumeration;
 using Microsoft.Win32.SafeHandles;
 using Sluice.Core.Http;
 using Sluice.Core.Listing;
@@ -73,30 +74,42 @@ public sealed partial class FileHandler
     // the open cannot redirect the listing. A symlink entry is shown with what a request for it
     // would get (opened like a request, so with its target's size and date) and hidden when that
     // open is refused: the listing never reveals anything outside the root or a hidden file
-    // behind a visible link. At most _maxListingEntries entries are read and stat'ed, so one
-    // huge directory cannot make every request for it cost a million stats.
+    // behind a visible link. Names are read in full (readdir only, no stat), and of them the
+    // first _maxListingEntries in the page's order (directories first, then by name) are kept in
+    // a bounded heap and only those are stat'ed: one huge directory costs one pass over its
+    // names, not a million stats, and a truncated page shows the start of the list, not whichever
+    // entries readdir happened to return first.
     private List<DirectoryEntry> ReadEntries(FileRef directory, string relative, out bool truncated)
     {
         truncated = false;
-        var entries = new List<DirectoryEntry>();
-        var options = new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0, RecurseSubdirectories = false };
         string path = "/proc/self/fd/" + ((int)directory.Handle.DangerousGetHandle()).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        foreach (FileSystemInfo info in new DirectoryInfo(path).EnumerateFileSystemInfos("*", options))
+        var options = new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0, RecurseSubdirectories = false };
+        var names = new FileSystemEnumerable<(string Name, bool IsDirectory, bool IsLink)>(
+            path,
+            static (ref FileSystemEntry entry) => (entry.FileName.ToString(), entry.IsDirectory, (entry.Attributes & FileAttributes.ReparsePoint) != 0),
+            options)
         {
-            if (!_serveDotfiles && info.Name.StartsWith('.'))
-            {
-                continue;
-            }
+            ShouldIncludePredicate = _serveDotfiles ? null : static (ref FileSystemEntry entry) => !entry.FileName.StartsWith('.'),
+        };
 
-            if (entries.Count >= _maxListingEntries)
+        // A max-heap on the page's order: the root is the last of the entries kept so far.
+        var kept = new PriorityQueue<(string Name, bool IsDirectory, bool IsLink), (string Name, bool IsDirectory, bool IsLink)>(s_lastFirst);
+        foreach ((string Name, bool IsDirectory, bool IsLink) name in names)
+        {
+            kept.Enqueue(name, name);
+            if (kept.Count > _maxListingEntries)
             {
+                kept.Dequeue();
                 truncated = true;
-                break;
             }
+        }
 
-            if (info.LinkTarget is not null)
+        var entries = new List<DirectoryEntry>(kept.Count);
+        while (kept.TryDequeue(out (string Name, bool IsDirectory, bool IsLink) name, out _))
+        {
+            if (name.IsLink)
             {
-                string target = relative.Length == 0 ? info.Name : relative + "/" + info.Name;
+                string target = relative.Length == 0 ? name.Name : relative + "/" + name.Name;
                 if (OpenBeneath(target, out SafeFileHandle linked) != FileOpenStatus.Opened)
                 {
                     continue;
@@ -106,20 +119,29 @@ public sealed partial class FileHandler
                 {
                     if (FilePal.TryGetMetadata(linked, out FileMetadata metadata))
                     {
-                        entries.Add(new DirectoryEntry(info.Name, metadata.IsDirectory, metadata.IsDirectory ? 0 : metadata.Length, metadata.Modified));
+                        entries.Add(new DirectoryEntry(name.Name, metadata.IsDirectory, metadata.IsDirectory ? 0 : metadata.Length, metadata.Modified));
                     }
                 }
 
                 continue;
             }
 
-            bool isDirectory = info is DirectoryInfo;
+            FileSystemInfo info = name.IsDirectory ? new DirectoryInfo(Path.Join(path, name.Name)) : new FileInfo(Path.Join(path, name.Name));
+            if (!info.Exists)
+            {
+                continue; // removed since readdir
+            }
+
             long size = info is FileInfo f ? SafeLength(f) : 0;
-            entries.Add(new DirectoryEntry(info.Name, isDirectory, size, info.LastWriteTimeUtc));
+            entries.Add(new DirectoryEntry(name.Name, name.IsDirectory, size, info.LastWriteTimeUtc));
         }
 
         return entries;
     }
+
+    // Directories before files, then ordinal by name (the renderer's order), reversed.
+    private static readonly Comparer<(string Name, bool IsDirectory, bool IsLink)> s_lastFirst = Comparer<(string Name, bool IsDirectory, bool IsLink)>.Create(
+        static (a, b) => a.IsDirectory != b.IsDirectory ? (a.IsDirectory ? 1 : -1) : string.CompareOrdinal(b.Name, a.Name));
 
     private static long SafeLength(FileInfo file)
     {
