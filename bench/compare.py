@@ -106,7 +106,9 @@ def stop_all(servers):
 
 
 def calibrate(servers, data, big, sample_seconds, sluice):
-    """One short sample per candidate, two passes alternating; keeps the best median. nginx-copy
+    """One short sample per candidate, three passes alternating; keeps the best median (with two
+    passes one outlier decided the choice on a loaded machine, and the choice moves the w1 ratio:
+    runs b and c of 2026-11-30 kept `2 32k` and `4 1m` for nginx-copy). nginx-copy
     is tried on the warm file (its buffers bound each read()+send()), nginx-aio on the cold one
     (its buffers are the O_DIRECT read size)."""
     chosen, lines = {}, []
@@ -118,7 +120,7 @@ def calibrate(servers, data, big, sample_seconds, sluice):
                 s.start(servers.logfile)
                 running.append((b, s))
             scores = {b: [] for b in candidates}
-            for _ in range(2):
+            for _ in range(3):
                 for b, s in running:
                     if name == "nginx-copy":
                         res = wl.download(s, [], "warm.bin", big, sample_seconds)
@@ -237,7 +239,7 @@ def main():
             servers.buffers.update(chosen)
             raw["nginxBuffers"] = chosen
             head += ["## nginx output_buffers calibration", "",
-                     "One sample per candidate, two passes; nginx-copy on the warm file, nginx-aio on the cold "
+                     "One sample per candidate, three passes; nginx-copy on the warm file, nginx-aio on the cold "
                      "one. The best is used for the whole run.", ""] + cal_lines + [""]
         for key in WORKLOADS:
             if key in selected:
