@@ -214,7 +214,7 @@ public sealed class ConnectionTests
         Assert.Equal(404, (await connection.ReadResponseAsync()).Status);
         Assert.Equal(416, (await connection.ReadResponseAsync()).Status);
         Assert.Equal(405, (await connection.ReadResponseAsync()).Status);
-        Assert.True((await connection.ReadResponseAsync()).Status is 400 or 403 or 404);
+        Assert.Equal(400, (await connection.ReadResponseAsync()).Status); // "../" after decoding: refused before any open
         RawResponse last = await connection.ReadResponseAsync();
         Assert.Equal(200, last.Status);
         Assert.Equal(TestServer.TinyText, last.BodyText);
