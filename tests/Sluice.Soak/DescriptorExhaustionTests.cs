@@ -50,7 +50,7 @@ public sealed class DescriptorExhaustionTests : IDisposable
                 })));
 
                 // On main the abort came within a second of the connections; give it two to show.
-                await Poll.UntilAsync(() => server.Process.HasExited, TimeSpan.FromSeconds(2));
+                await Wait.UntilAsync(() => server.Process.HasExited, TimeSpan.FromSeconds(2));
             }
             finally
             {
@@ -70,7 +70,7 @@ public sealed class DescriptorExhaustionTests : IDisposable
             // Served again once they are gone.
             RawResponse? response = null;
             string? failure = null;
-            bool served = await Poll.UntilAsync(
+            bool served = await Wait.UntilAsync(
                 async () =>
                 {
                     try

@@ -103,7 +103,7 @@ public sealed partial class LogPipeTests : IDisposable
                 await kill.WaitForExitAsync();
             }
 
-            bool exited = await Poll.UntilAsync(() => process.HasExited, TimeSpan.FromSeconds(ShutdownTimeoutSeconds + 5));
+            bool exited = await Wait.UntilAsync(() => process.HasExited, TimeSpan.FromSeconds(ShutdownTimeoutSeconds + 5));
             string report = $"stderr unread: {answered} of {Refused} refusals answered 400, {unanswered} not, in {flood.Elapsed.TotalSeconds:F1} s (flood bound {s_floodBound.TotalSeconds} s); "
                 + $"then a normal request: {normal}; SIGTERM: {(exited ? $"exited {process.ExitCode} after {clock.Elapsed.TotalSeconds:F1} s" : $"still running after {clock.Elapsed.TotalSeconds:F1} s")}";
             Assert.True(unanswered == 0 && answered == Refused, report);

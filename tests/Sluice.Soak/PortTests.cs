@@ -33,7 +33,7 @@ public sealed class PortTests : IDisposable
     {
         await using SoakServer first = await SoakServer.StartAsync(_directory.File("a"));
         await using SluiceProcess second = SluiceProcess.Start("serve", _directory.File("b"), "--port", first.Port.ToString(CultureInfo.InvariantCulture), "--quiet");
-        bool exited = await Poll.UntilAsync(() => second.HasExited, s_exitBound);
+        bool exited = await Wait.UntilAsync(() => second.HasExited, s_exitBound);
 
         (int byFirst, int bySecond, int other) = await WhoAnswersAsync(first.Port, "/who.txt");
         string[] errorLines = second.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -51,7 +51,7 @@ public sealed class PortTests : IDisposable
         int port = FreePort();
         string portText = port.ToString(CultureInfo.InvariantCulture);
         await using SluiceProcess server = SluiceProcess.Start("serve", _directory.File("a"), "--port", portText, "--metrics", $"127.0.0.1:{portText}", "--quiet");
-        bool exited = await Poll.UntilAsync(() => server.HasExited, s_exitBound);
+        bool exited = await Wait.UntilAsync(() => server.HasExited, s_exitBound);
 
         string report = $"--port {port} --metrics 127.0.0.1:{port}: {(exited ? $"exited {server.ExitCode}" : $"still running after {s_exitBound.TotalSeconds} s")}; stderr: '{server.Stderr.Trim()}'";
         if (!exited)

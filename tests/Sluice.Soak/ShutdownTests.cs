@@ -36,12 +36,12 @@ public sealed class ShutdownTests : IDisposable
         }
 
         // SIGTERM once every download is under way (a head and some body received).
-        bool underWay = await Poll.UntilAsync(() => progress.All(p => p >= 256 * 1024), TimeSpan.FromSeconds(20));
+        bool underWay = await Wait.UntilAsync(() => progress.All(p => p >= 256 * 1024), TimeSpan.FromSeconds(20));
         Assert.True(underWay, $"downloads did not get under way: {string.Join(", ", progress)} bytes");
         var clock = Stopwatch.StartNew();
         await server.Process.SendSignalAsync("TERM");
         // Within the deadline, plus the runtime's own teardown.
-        bool exited = await Poll.UntilAsync(() => server.Process.HasExited, TimeSpan.FromSeconds(ShutdownTimeoutSeconds + 2));
+        bool exited = await Wait.UntilAsync(() => server.Process.HasExited, TimeSpan.FromSeconds(ShutdownTimeoutSeconds + 2));
         TimeSpan stopped = clock.Elapsed;
 
         (int Status, long Length, string Sha256)[] results = await Task.WhenAll(downloads).WaitAsync(TimeSpan.FromSeconds(30));

@@ -47,7 +47,7 @@ public sealed class StalledReaderTests : IDisposable
             // Accepted, not refused by a cap: each reader has a 200 head waiting in its socket
             // buffer (peeked, so nothing is read).
             int accepted = 0;
-            await Poll.UntilAsync(() => (accepted = readers.Count(r => PeekStatus(r.Socket) == "200")) == StalledReaders, TimeSpan.FromSeconds(10));
+            await Wait.UntilAsync(() => (accepted = readers.Count(r => PeekStatus(r.Socket) == "200")) == StalledReaders, TimeSpan.FromSeconds(10));
             Assert.True(accepted == StalledReaders, $"{accepted} of {StalledReaders} stalled readers got a 200 head; the others: {string.Join(", ", readers.Select(r => PeekStatus(r.Socket)).Where(s => s != "200"))}");
 
             // The stalled readers hold every aligned read buffer the budget allows (asserted below,
@@ -55,7 +55,7 @@ public sealed class StalledReaderTests : IDisposable
             IReadOnlyDictionary<string, double> metrics = await server.ScrapeAsync();
             if (Strategies.UsesReadBuffers(strategy))
             {
-                await Poll.UntilAsync(async () => (metrics = await server.ScrapeAsync()).ContainsKey(InUse) && metrics[InUse] == metrics[Budget], TimeSpan.FromSeconds(10));
+                await Wait.UntilAsync(async () => (metrics = await server.ScrapeAsync()).ContainsKey(InUse) && metrics[InUse] == metrics[Budget], TimeSpan.FromSeconds(10));
             }
 
             string gauge = $"read buffers in use {metrics.GetValueOrDefault(InUse, double.NaN)} of {metrics.GetValueOrDefault(Budget, double.NaN)}";

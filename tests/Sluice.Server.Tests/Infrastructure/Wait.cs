@@ -3,12 +3,14 @@ namespace Sluice.Server.Tests.Infrastructure;
 internal static class Wait
 {
     // Polls until the condition holds or the deadline passes; returns whether it held.
-    public static async Task<bool> UntilAsync(Func<bool> condition, TimeSpan deadline)
+    public static Task<bool> UntilAsync(Func<bool> condition, TimeSpan deadline) => UntilAsync(() => Task.FromResult(condition()), deadline);
+
+    public static async Task<bool> UntilAsync(Func<Task<bool>> condition, TimeSpan deadline)
     {
         long end = Environment.TickCount64 + (long)deadline.TotalMilliseconds;
         while (true)
         {
-            if (condition())
+            if (await condition())
             {
                 return true;
             }
