@@ -95,6 +95,24 @@ def machine_busy_ms():
     return machine_cpu_ms()[0]
 
 
+def write_random_file(path, size, fsync=True):
+    """Writes size random bytes to path unless a file of that size is already there; returns
+    whether it wrote. Written pages stay dirty (and so cannot be evicted) until written back:
+    fsync=False leaves that to the caller (one os.sync() is cheaper than an fsync per small file)."""
+    if os.path.exists(path) and os.path.getsize(path) == size:
+        return False
+    with open(path, "wb") as f:
+        left = size
+        while left:
+            n = min(left, 16 * MiB)
+            f.write(os.urandom(n))
+            left -= n
+        if fsync:
+            f.flush()
+            os.fsync(f.fileno())
+    return True
+
+
 def proc_field_sum(pids, name, key):
     # Sums one "key: value" line of /proc/PID/<name> over processes; a process that has exited
     # counts as nothing.

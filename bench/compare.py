@@ -20,7 +20,7 @@ import time
 import device
 import report
 import workloads as wl
-from benchlib import GiB, KiB, MiB, NGINX_CONFIGS, lighttpd_server, nginx_server, sluice_server, warm
+from benchlib import GiB, KiB, MiB, NGINX_CONFIGS, lighttpd_server, nginx_server, sluice_server, warm, write_random_file
 from stats import med
 
 WORKLOADS = {
@@ -57,18 +57,7 @@ def uptime():
 
 def create_files(data, files):
     for name, size in files.items():
-        path = os.path.join(data, name)
-        if os.path.exists(path) and os.path.getsize(path) == size:
-            continue
-        with open(path, "wb") as f:
-            remaining = size
-            while remaining:
-                chunk = min(remaining, 16 * MiB)
-                f.write(os.urandom(chunk))
-                remaining -= chunk
-            # Written pages stay dirty (and so cannot be evicted) until written back.
-            f.flush()
-            os.fsync(f.fileno())
+        write_random_file(os.path.join(data, name), size)
 
 
 class Servers:

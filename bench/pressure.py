@@ -32,7 +32,8 @@ import tempfile
 import threading
 import time
 
-from benchlib import GiB, KiB, MiB, cpu_ms, disk_read_bytes, evict, lighttpd_server, nginx_server, sluice_server
+from benchlib import (GiB, KiB, MiB, cpu_ms, disk_read_bytes, evict, lighttpd_server, nginx_server, sluice_server,
+                      write_random_file)
 
 HOT_DIRS = 100
 PEERS = ("nginx-sendfile", "nginx-aio", "lighttpd")
@@ -86,16 +87,7 @@ class DataSet:
             log(f"wrote {written / GiB:.2f} GiB of test data under {self.root}")
 
     def _write_if_needed(self, name, size):
-        p = self.path(name)
-        if os.path.exists(p) and os.path.getsize(p) == size:
-            return False
-        with open(p, "wb") as f:
-            left = size
-            while left:
-                n = min(left, 16 * MiB)
-                f.write(os.urandom(n))
-                left -= n
-        return True
+        return write_random_file(self.path(name), size, fsync=False)
 
     def evict_all(self):
         for name in self.hot + self.cold:
