@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
+using Sluice.Server.Tests.Infrastructure;
 
 namespace Sluice.Cli.Tests;
 
@@ -153,7 +154,7 @@ public sealed partial class ServeCommandRobustnessTests : IDisposable
         var sockets = new List<Socket>();
         try
         {
-            Assert.True(await WaitUntilAsync(() => Contains(stderr, "serving "), s_quick), Text(stderr));
+            Assert.True(await Wait.UntilAsync(() => Contains(stderr, "serving "), s_quick), Text(stderr));
             Assert.Contains("descriptor limit RLIMIT_NOFILE is 256 (hard 256): --max-connections lowered from 1024 to ", Text(stderr), StringComparison.Ordinal);
             for (int i = 0; i < 400; i++)
             {
@@ -172,7 +173,7 @@ public sealed partial class ServeCommandRobustnessTests : IDisposable
             sockets.Clear();
             string answer = "";
             Assert.True(
-                await WaitUntilAsync(() => (answer = RequestAsync(port, Hello).GetAwaiter().GetResult()).StartsWith("HTTP/1.1 200 ", StringComparison.Ordinal), s_quick),
+                await Wait.UntilAsync(() => (answer = RequestAsync(port, Hello).GetAwaiter().GetResult()).StartsWith("HTTP/1.1 200 ", StringComparison.Ordinal), s_quick),
                 answer);
             Assert.False(process.HasExited, Text(stderr));
             Assert.DoesNotContain("Out of memory", Text(stderr), StringComparison.Ordinal);
@@ -257,22 +258,6 @@ public sealed partial class ServeCommandRobustnessTests : IDisposable
         await stream.WriteAsync(Encoding.ASCII.GetBytes(request), cts.Token);
         using var reader = new StreamReader(stream, Encoding.UTF8);
         return await reader.ReadToEndAsync(cts.Token);
-    }
-
-    private static async Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan deadline)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > deadline)
-            {
-                return false;
-            }
-
-            await Task.Delay(20);
-        }
-
-        return true;
     }
 
     private static bool Contains(StringBuilder text, string value) => Text(text).Contains(value, StringComparison.Ordinal);

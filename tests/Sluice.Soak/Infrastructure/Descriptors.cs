@@ -1,3 +1,5 @@
+using Sluice.Server.Tests.Infrastructure;
+
 namespace Sluice.Soak.Infrastructure;
 
 internal static class Descriptors
@@ -27,13 +29,8 @@ internal static class Descriptors
     // Polls until the count equals `expected`; returns the last count seen.
     public static async Task<int> WaitForCountAsync(SoakServer server, int expected, TimeSpan deadline)
     {
-        long end = Environment.TickCount64 + (long)deadline.TotalMilliseconds;
-        int now;
-        while ((now = server.OpenDescriptors()) != expected && Environment.TickCount64 < end)
-        {
-            await Task.Delay(20);
-        }
-
+        int now = 0;
+        await Wait.UntilAsync(() => (now = server.OpenDescriptors()) == expected, deadline);
         return now;
     }
 }
