@@ -11,8 +11,8 @@ public static class TransferPolicy
     public static bool NeedsResidency(TransferPolicyOptions options, long bodyLength, bool isTls) =>
         !isTls && options.Option == StrategyOption.Auto && bodyLength >= options.DirectThreshold;
 
-    // A sendfile body between the copy and direct thresholds is prefetched (readahead on a disk
-    // thread) when it is not fully cached, so the thread that runs sendfile never waits for the
+    // A sendfile body between the copy and direct thresholds is made resident by the disk engine
+    // first when it is not fully cached, so the thread that runs sendfile never waits for the
     // disk. Large bodies are excluded: they go by the cache-bypassing strategy unless resident.
     // IsPrefetchCandidate says whether residency is worth measuring for that; ShouldPrefetch
     // decides from the measurement (null: not measurable, treated as cold).

@@ -12,6 +12,7 @@ internal static partial class Libc
     internal static readonly bool s_isArm64 = RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
 
     internal const int O_RDONLY = 0;
+    internal const int O_WRONLY = 1;
     internal const int O_NONBLOCK = 0x800;
     internal const int O_CLOEXEC = 0x80000;
     internal static readonly int O_DIRECTORY = s_isArm64 ? 0x4000 : 0x10000;

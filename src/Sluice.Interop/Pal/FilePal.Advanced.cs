@@ -58,10 +58,32 @@ public static partial class FilePal
         return n == 0 && destination.Length > 0 ? new IoResult(IoStatus.EndOfFile, 0) : IoResult.Moved(n);
     }
 
-    // readahead(2): pull a range into the page cache ahead of a sendfile that would otherwise
-    // wait for the disk on the thread that runs it.
-    public static bool Readahead(SafeFileHandle handle, long offset, long length) =>
-        Libc.Readahead((int)handle.DangerousGetHandle(), offset, (nuint)length) == 0;
+    // sendfile(2) of a range into /dev/null: the kernel reads the pages into the page cache as
+    // for a socket, copies nothing to user space, and returns once they are there — a blocking
+    // "make resident" (readahead(2) only starts the I/O). Disk threads only.
+    public static unsafe IoResult SendfileToNull(SafeFileHandle file, ref long offset, long count)
+    {
+        int devNull = s_devNull.Value;
+        nint n;
+        long off = offset;
+        do
+        {
+            n = Libc.Sendfile(devNull, (int)file.DangerousGetHandle(), &off, (nuint)Math.Min(count, 1L << 30));
+        }
+        while (n < 0 && Libc.LastErrno == Errno.EINTR);
+
+        if (n < 0)
+        {
+            Errno errno = Libc.LastErrno;
+            return new IoResult(errno is Errno.EINVAL or Errno.ENOSYS or Errno.EOPNOTSUPP ? IoStatus.NotSupported : IoStatus.Failed, 0, (int)errno);
+        }
+
+        offset = off;
+        return n == 0 && count > 0 ? new IoResult(IoStatus.EndOfFile, 0) : IoResult.Moved(n);
+    }
+
+    // One descriptor of /dev/null for the life of the process.
+    private static readonly Lazy<int> s_devNull = new(() => Libc.Open("/dev/null", Libc.O_WRONLY | Libc.O_CLOEXEC, 0));
 
     // posix_fadvise(SEQUENTIAL): doubles the read-ahead window, as nginx's read_ahead does.
     public static bool AdviseSequential(SafeFileHandle handle, long offset, long length) =>

@@ -8,6 +8,7 @@ using Sluice.Interop.Memory;
 using Sluice.Interop.Pal;
 using Sluice.Server.Configuration;
 using Sluice.Server.Connections;
+using Sluice.Server.Disk;
 using Sluice.Server.Files;
 using Sluice.Server.Logging;
 using Sluice.Server.Metrics;
@@ -32,7 +33,7 @@ public sealed class SluiceServer : IAsyncDisposable
     private readonly Lock _stopLock = new();
     private readonly ITransferMechanism[] _mechanisms;
     private readonly SafeFileHandle _root;
-    private readonly DiskReadPool _disk;
+    private readonly IDiskEngine _disk;
     private readonly AlignedBufferPool _readBuffers;
     private readonly AddressSlots _addressSlots;
     private int _lingeringRefusals;
@@ -74,7 +75,7 @@ public sealed class SluiceServer : IAsyncDisposable
 
         OpenFiles = new OpenFileCache(options.OpenFileCacheEntries, options.OpenFileCacheMaxAge, options.OpenFileCacheSweepPeriod);
         Handler = new FileHandler(_root, options.FollowSymlinks, options.Policy, OpenFiles, options.ServeDotfiles, options.MaxListingEntries);
-        _disk = new DiskReadPool(options.DiskThreads);
+        _disk = new ThreadDiskEngine(options.DiskThreads);
         _readBuffers = new AlignedBufferPool(options.ReadBufferBytes, alignment: 4096, maxBuffers: Math.Max(options.ReadsInFlight + 1, (int)(options.ReadBufferBudgetBytes / options.ReadBufferBytes)), maxIdle: options.ReadsInFlight + 1);
         Metrics.ReadBuffers = _readBuffers;
         var buffered = new BufferedTransfer(options.BufferedChunkBytes);
@@ -106,7 +107,7 @@ public sealed class SluiceServer : IAsyncDisposable
 
     public AlignedBufferPool ReadBuffers => _readBuffers;
 
-    internal DiskReadPool DiskReads => _disk;
+    internal IDiskEngine DiskEngine => _disk;
 
     public CancellationToken AbortToken => _abort.Token;
 

@@ -2,6 +2,7 @@ using Microsoft.Win32.SafeHandles;
 using Sluice.Core.Policy;
 using Sluice.Interop.Memory;
 using Sluice.Interop.Pal;
+using Sluice.Server.Disk;
 using Sluice.Server.Logging;
 
 namespace Sluice.Server.Transfer;
@@ -13,7 +14,7 @@ public sealed class DirectTransfer : ReadAheadTransfer
 {
     private const int DefaultAlignment = 4096;
 
-    public DirectTransfer(DiskReadPool disk, AlignedBufferPool buffers, int readsInFlight, BufferedTransfer fallback, IServerLog log, bool forceFallback)
+    public DirectTransfer(IDiskEngine disk, AlignedBufferPool buffers, int readsInFlight, BufferedTransfer fallback, IServerLog log, bool forceFallback)
         : base(disk, buffers, readsInFlight, fallback, log, forceFallback)
     {
     }

@@ -2,6 +2,7 @@ using Microsoft.Win32.SafeHandles;
 using Sluice.Core.Policy;
 using Sluice.Interop.Memory;
 using Sluice.Interop.Pal;
+using Sluice.Server.Disk;
 using Sluice.Server.Logging;
 
 namespace Sluice.Server.Transfer;
@@ -12,7 +13,7 @@ namespace Sluice.Server.Transfer;
 // EOPNOTSUPP to the first read and the body falls back to the buffered loop.
 public sealed class DontcacheTransfer : ReadAheadTransfer
 {
-    public DontcacheTransfer(DiskReadPool disk, AlignedBufferPool buffers, int readsInFlight, BufferedTransfer fallback, IServerLog log, bool forceFallback)
+    public DontcacheTransfer(IDiskEngine disk, AlignedBufferPool buffers, int readsInFlight, BufferedTransfer fallback, IServerLog log, bool forceFallback)
         : base(disk, buffers, readsInFlight, fallback, log, forceFallback)
     {
     }

@@ -3,6 +3,7 @@ using Microsoft.Win32.SafeHandles;
 using Sluice.Core.Policy;
 using Sluice.Interop.Memory;
 using Sluice.Interop.Pal;
+using Sluice.Server.Disk;
 using Sluice.Server.Logging;
 
 namespace Sluice.Server.Transfer;
@@ -34,7 +35,7 @@ namespace Sluice.Server.Transfer;
 // deadline and the minimum send rate are what free the buffers of stalled clients.
 public abstract class ReadAheadTransfer : ITransferMechanism
 {
-    private readonly DiskReadPool _disk;
+    private readonly IDiskEngine _disk;
     private readonly AlignedBufferPool _buffers;
     private readonly int _readsInFlight;
     private readonly BufferedTransfer _fallback;
@@ -48,7 +49,7 @@ public abstract class ReadAheadTransfer : ITransferMechanism
     // among healthy transfers), short enough not to be felt when stalled clients hold them all.
     private static readonly TimeSpan BudgetWait = TimeSpan.FromMilliseconds(50);
 
-    protected ReadAheadTransfer(DiskReadPool disk, AlignedBufferPool buffers, int readsInFlight, BufferedTransfer fallback, IServerLog log, bool forceFallback)
+    protected ReadAheadTransfer(IDiskEngine disk, AlignedBufferPool buffers, int readsInFlight, BufferedTransfer fallback, IServerLog log, bool forceFallback)
     {
         _disk = disk;
         _buffers = buffers;

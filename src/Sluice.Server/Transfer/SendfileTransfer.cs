@@ -1,5 +1,6 @@
 using Sluice.Core.Policy;
 using Sluice.Interop.Pal;
+using Sluice.Server.Disk;
 using Sluice.Server.Logging;
 
 namespace Sluice.Server.Transfer;
@@ -21,10 +22,10 @@ public sealed class SendfileTransfer : ITransferMechanism
     private static int s_fallbackLogged;
     private readonly long _chunkBytes;
     private readonly BufferedTransfer _fallback;
-    private readonly DiskReadPool _disk;
+    private readonly IDiskEngine _disk;
     private readonly IServerLog _log;
 
-    public SendfileTransfer(int chunkBytes, BufferedTransfer fallback, DiskReadPool disk, IServerLog log)
+    public SendfileTransfer(int chunkBytes, BufferedTransfer fallback, IDiskEngine disk, IServerLog log)
     {
         _chunkBytes = chunkBytes;
         _fallback = fallback;
@@ -37,15 +38,14 @@ public sealed class SendfileTransfer : ITransferMechanism
     public ValueTask<TransferOutcome> SendAsync(SocketWriter writer, ReadOnlyMemory<byte> head, FileBody body, TransferTally tally) =>
         body.Prefetch ? PrefetchThenSendAsync(writer, head, body, tally) : SendBodyAsync(writer, head, body, tally);
 
-    // A cold range: readahead(2) on a disk thread first (nginx offloads sendfile to its aio
-    // threads for the same reason). The transfer continues on that disk thread, and by the time
-    // a writability wait moves it to an event thread, the pages are on their way or in.
+    // A cold range: the disk engine makes it resident first (nginx offloads sendfile to its aio
+    // threads for the same reason), so the sendfile calls that follow do not wait on the disk.
     private async ValueTask<TransferOutcome> PrefetchThenSendAsync(SocketWriter writer, ReadOnlyMemory<byte> head, FileBody body, TransferTally tally)
     {
         long first = body.Segments[0].Offset;
         long end = body.Segments[^1].Offset + body.Segments[^1].Length;
-        await _disk.PrefetchAsync(body.File, first, end - first).ConfigureAwait(false);
-        tally.Count(SyscallKind.Readahead);
+        DiskReadResult populated = await _disk.PopulateAsync(body.File, first, end - first).ConfigureAwait(false);
+        tally.Count(SyscallKind.Populate, populated.Calls);
         return await SendBodyAsync(writer, head, body, tally).ConfigureAwait(false);
     }
 

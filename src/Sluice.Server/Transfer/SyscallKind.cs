@@ -13,7 +13,7 @@ public enum SyscallKind
     EpollCtl,
     // cachestat / posix_fadvise issued by the auto policy.
     Policy,
-    // readahead(2) of a cold range before sendfile, on a disk thread.
-    Readahead,
+    // A cold range made resident by the disk engine before sendfile sends it (calls it took).
+    Populate,
     Count,
 }

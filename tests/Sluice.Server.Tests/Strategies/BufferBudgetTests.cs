@@ -1,3 +1,4 @@
+using Sluice.Server.Disk;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Sluice.Core.Policy;
@@ -130,7 +131,7 @@ public sealed class BufferBudgetTests(ITestOutputHelper output)
     {
         await using TestServer server = TestServer.Start(strategy);
         int thrown = 0;
-        server.Server.DiskReads.BeforeRead = _ =>
+        ((ThreadDiskEngine)server.Server.DiskEngine).BeforeRead = _ =>
         {
             if (Interlocked.Exchange(ref thrown, 1) == 0)
             {

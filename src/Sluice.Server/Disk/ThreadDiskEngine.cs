@@ -1,0 +1,164 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Win32.SafeHandles;
+using Sluice.Interop.Memory;
+using Sluice.Interop.Pal;
+
+namespace Sluice.Server.Disk;
+
+// The thread engine: blocking reads on a few dedicated threads (nginx's `aio threads`). It is the
+// engine wherever io_uring is refused (seccomp, kernel.io_uring_disabled, old kernels).
+//
+// Design note: .NET has no asynchronous file read on Linux — RandomAccess.ReadAsync is a blocking
+// pread on a thread-pool thread. Running reads on the shared pool would let a slow disk starve the
+// threads that accept, parse and send; a small dedicated set of threads bounds that.
+//
+// A disk thread never dies: an exception while executing a request (a bug, never an errno — those
+// are results) completes that request as failed with the exception attached, and the thread goes
+// on with the next one. Completions run their continuations on the thread pool
+// (RunContinuationsAsynchronously), never here: a disk thread only ever waits on the disk.
+public sealed class ThreadDiskEngine : IDiskEngine
+{
+    private readonly BlockingCollection<DiskWork> _queue = new(new ConcurrentQueue<DiskWork>());
+    private readonly Thread[] _threads;
+
+    public ThreadDiskEngine(int threads)
+    {
+        _threads = new Thread[threads];
+        for (int i = 0; i < threads; i++)
+        {
+            _threads[i] = new Thread(Work) { IsBackground = true, Name = $"sluice-disk-{i}" };
+            _threads[i].Start();
+        }
+    }
+
+    public string Name => "threads";
+
+    // Test seam: runs on the disk thread before each read, so a test can make a read throw.
+    internal Action<DiskReadKind>? BeforeRead { get; set; }
+
+    public Task<DiskReadResult> PopulateAsync(SafeFileHandle file, long offset, long length) =>
+        Enqueue(new DiskRead(this, DiskReadKind.Populate, file, null, Memory<byte>.Empty, length, offset, 1, simulateUnsupported: false));
+
+    public Task<DiskReadResult> ReadAsync(DiskReadKind kind, SafeFileHandle file, AlignedBuffer buffer, int count, long offset, int alignment, bool simulateUnsupported) =>
+        Enqueue(new DiskRead(this, kind, file, buffer, buffer.Memory, count, offset, alignment, simulateUnsupported));
+
+    public Task<DiskReadResult> ReadAsync(DiskReadKind kind, SafeFileHandle file, Memory<byte> buffer, int count, long offset)
+    {
+        Debug.Assert(kind is DiskReadKind.Dontcache or DiskReadKind.Buffered);
+        return Enqueue(new DiskRead(this, kind, file, null, buffer, count, offset, 1, simulateUnsupported: false));
+    }
+
+    public Task<TResult> RunAsync<TState, TResult>(Func<TState, TResult> work, TState state)
+    {
+        var item = new DiskCall<TState, TResult>(work, state);
+        _queue.Add(item);
+        return item.Completion.Task;
+    }
+
+    public void Dispose() => _queue.CompleteAdding();
+
+    private Task<DiskReadResult> Enqueue(DiskRead read)
+    {
+        _queue.Add(read);
+        return read.Completion.Task;
+    }
+
+    private void Work()
+    {
+        foreach (DiskWork work in _queue.GetConsumingEnumerable())
+        {
+            work.Execute();
+        }
+    }
+
+    private abstract class DiskWork
+    {
+        // Never throws.
+        public abstract void Execute();
+    }
+
+    private sealed class DiskCall<TState, TResult>(Func<TState, TResult> work, TState state) : DiskWork
+    {
+        public TaskCompletionSource<TResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Execute()
+        {
+            try
+            {
+                Completion.TrySetResult(work(state));
+            }
+            catch (Exception ex)
+            {
+                Completion.TrySetException(ex);
+            }
+        }
+    }
+
+    private sealed class DiskRead(ThreadDiskEngine engine, DiskReadKind kind, SafeFileHandle file, AlignedBuffer? aligned, Memory<byte> buffer, long count, long offset, int alignment, bool simulateUnsupported) : DiskWork
+    {
+        public TaskCompletionSource<DiskReadResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Execute()
+        {
+            DiskReadResult result;
+            try
+            {
+                engine.BeforeRead?.Invoke(kind);
+                result = Read();
+            }
+            catch (Exception ex)
+            {
+                result = new DiskReadResult(new IoResult(IoStatus.Failed, 0), 0, ex);
+            }
+
+            Completion.TrySetResult(result);
+        }
+
+        private DiskReadResult Read()
+        {
+            if (simulateUnsupported)
+            {
+                return new DiskReadResult(new IoResult(IoStatus.NotSupported, 0, 95), 1);
+            }
+
+            if (kind == DiskReadKind.Populate)
+            {
+                return DiskReading.Populate(file, offset, count);
+            }
+
+            int total = (int)count;
+            Span<byte> span = buffer.Span[..total];
+            int done = 0;
+            int calls = 0;
+            while (done < total)
+            {
+                calls++;
+                // The native-memory pread maps EINVAL to NotSupported: that is how O_DIRECT refusal shows.
+                IoResult result = kind switch
+                {
+                    DiskReadKind.Direct => FilePal.Pread(file, aligned!.Pointer + done, total - done, offset + done),
+                    DiskReadKind.Dontcache => FilePal.PreadDontCache(file, span[done..], offset + done),
+                    _ => FilePal.Pread(file, span[done..], offset + done),
+                };
+                if (result.Status == IoStatus.EndOfFile)
+                {
+                    break;
+                }
+
+                if (result.Status != IoStatus.Done)
+                {
+                    return new DiskReadResult(result, calls);
+                }
+
+                done += (int)result.Bytes;
+                if (kind == DiskReadKind.Direct && result.Bytes % alignment != 0)
+                {
+                    break;
+                }
+            }
+
+            return new DiskReadResult(IoResult.Moved(done), calls);
+        }
+    }
+}
