@@ -25,6 +25,9 @@ public static class PrometheusWriter
 
         Line(b, "sluice_responses_total", "strategy=\"inline\"", metrics.Inline.Responses);
 
+        Header(b, "sluice_file_responses_total", "counter", "File responses completed or aborted, each counted once.");
+        Line(b, "sluice_file_responses_total", null, metrics.FileResponses);
+
         Header(b, "sluice_bytes_sent_total", "counter", "Bytes written to sockets (heads and bodies), by the strategy that wrote them.");
         foreach (MechanismCounters m in all)
         {

@@ -30,7 +30,12 @@ public sealed class TransferMetrics
 
     private readonly long[] _fallbackBytes = new long[s_fallbackCount * s_strategyCount * s_strategyCount];
 
+    private long _fileResponses;
+
     public MechanismCounters Inline { get; }
+
+    // File responses published, each once (sluice_responses_total counts a split body twice).
+    public long FileResponses => Volatile.Read(ref _fileResponses);
 
     // What each filesystem refused, for the capability gauge.
     public FilesystemCapabilities? Capabilities { get; internal set; }
@@ -41,6 +46,7 @@ public sealed class TransferMetrics
     // before the move (CountDecision).
     public void Publish(TransferTally tally)
     {
+        Interlocked.Increment(ref _fileResponses);
         for (int slice = 0; slice < tally.SliceCount; slice++)
         {
             TransferStrategy strategy = tally.SliceStrategy(slice);

@@ -52,6 +52,7 @@ public sealed class TruthfulAccountingTests
         Assert.Contains("\nsluice_responses_total{strategy=\"buffered\"} 2\n", text);
         Assert.Contains($"\nsluice_fallback_bytes_sent_total{{strategy=\"buffered\",decided=\"direct\",reason=\"kernel-refused\"}} {sent}\n", text);
         Assert.Contains("\nsluice_decisions_total{strategy=\"direct\",reason=\"forced\"} 2\n", text);
+        Assert.Contains("\nsluice_file_responses_total 2\n", text);
     }
 
     // Every aligned buffer is held by the test, so the body goes by the budget-free path: heap-
