@@ -148,6 +148,8 @@ public sealed class BufferBudgetTests(ITestOutputHelper output)
         }
 
         Assert.Equal(1, thrown);
+        // The log is written by a background thread, and the connection may close before it runs.
+        await Wait.UntilAsync(() => server.DiagnosticsLog.Contains("disk read failed", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
         Assert.Contains("disk read failed with InvalidOperationException: injected disk-thread fault", server.DiagnosticsLog);
         Assert.True(await Wait.UntilAsync(() => server.Server.ActiveConnections == 0, TimeSpan.FromSeconds(5)));
         Assert.Equal(0, server.Server.ReadBuffers.InUse);
