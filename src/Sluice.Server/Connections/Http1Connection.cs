@@ -103,6 +103,9 @@ public sealed partial class Http1Connection
 
     public async Task RunAsync()
     {
+        // Everything this connection runs from here on, on any thread, serves a socket: in Debug
+        // builds a blocking file call in this flow, off a disk-engine thread, throws.
+        Interop.Pal.BlockingGuard.EnterSocketFlow();
         try
         {
             Interop.Pal.SocketPal.SetNonBlocking(_fd);
@@ -248,7 +251,12 @@ public sealed partial class Http1Connection
             // 3. Describe, decide, move.
             _state = ConnectionState.Responding;
             _plan.Reset();
-            _server.Handler.Handle(_head, _plan, DateTimeOffset.UtcNow);
+            await _server.Handler.HandleAsync(_head, _plan, DateTimeOffset.UtcNow).ConfigureAwait(false);
+            if (_plan.FileBody is not null)
+            {
+                _server.Planner.Plan(_plan, isTls: false);
+            }
+
             bool keepAlive = _head.KeepAlive && !_server.IsStopping && !_plan.CloseConnection;
             TransferOutcome outcome = await SendResponseAsync(keepAlive).ConfigureAwait(false);
             LogResponse(startedAt, outcome);

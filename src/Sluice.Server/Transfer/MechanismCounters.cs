@@ -10,6 +10,7 @@ public sealed class MechanismCounters
     private long _responses;
     private long _bytesSent;
     private long _bytesReadFromDisk;
+    private long _engineRequests;
 
     public MechanismCounters(TransferStrategy strategy)
     {
@@ -23,6 +24,8 @@ public sealed class MechanismCounters
     public long BytesSent => Volatile.Read(ref _bytesSent);
 
     public long BytesReadFromDisk => Volatile.Read(ref _bytesReadFromDisk);
+
+    public long EngineRequests => Volatile.Read(ref _engineRequests);
 
     public long Syscalls(SyscallKind kind) => Volatile.Read(ref _syscalls[(int)kind]);
 
@@ -45,6 +48,10 @@ public sealed class MechanismCounters
         Interlocked.Increment(ref _responses);
         Interlocked.Add(ref _bytesSent, tally.BytesSent);
         Interlocked.Add(ref _bytesReadFromDisk, tally.BytesRead);
+        if (tally.EngineRequests != 0)
+        {
+            Interlocked.Add(ref _engineRequests, tally.EngineRequests);
+        }
         for (int kind = 0; kind < _syscalls.Length; kind++)
         {
             long calls = tally.Calls((SyscallKind)kind);

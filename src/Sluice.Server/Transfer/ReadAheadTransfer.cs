@@ -112,7 +112,7 @@ public abstract class ReadAheadTransfer : ITransferMechanism
         }
 
         NoteFallback("the kernel refused the read (EINVAL/EOPNOTSUPP)");
-        return await _fallback.SendRangeAsync(writer, body.File, fallbackFrom, end - fallbackFrom, tally).ConfigureAwait(false);
+        return await _fallback.SendRangeAsync(writer, body, fallbackFrom, end - fallbackFrom, tally).ConfigureAwait(false);
     }
 
     // The budget-free path: [offset, offset+length) of the file (the ordinary descriptor, never the
@@ -128,6 +128,7 @@ public abstract class ReadAheadTransfer : ITransferMechanism
             {
                 int count = (int)Math.Min(_fallback.ChunkBytes, end - offset);
                 DiskReadKind kind = _dontcacheRefused ? DiskReadKind.Buffered : DiskReadKind.Dontcache;
+                tally.EngineRequests++;
                 DiskReadResult done = await _disk.ReadAsync(kind, file, buffer, count, offset).ConfigureAwait(false);
                 tally.Count(kind == DiskReadKind.Dontcache ? SyscallKind.Preadv2 : SyscallKind.Pread, done.Calls);
                 if (done.Result.Status == IoStatus.NotSupported && kind == DiskReadKind.Dontcache)
@@ -186,6 +187,7 @@ public abstract class ReadAheadTransfer : ITransferMechanism
         void Issue(AlignedBuffer buffer)
         {
             int count = (int)Math.Min(chunk, alignedEnd - next);
+            tally.EngineRequests++;
             inFlight.Enqueue((_disk.ReadAsync(Kind, file, buffer, count, next, alignment, ForceFallback), buffer, next, count));
             next += count;
         }

@@ -11,6 +11,10 @@ public sealed class TransferTally
 
     public long BytesRead { get; set; }
 
+    // Requests handed to the disk engine (reads of page-cache misses, populates): each one is
+    // work a socket thread did not wait for.
+    public long EngineRequests { get; set; }
+
     // Set by a mechanism that had to move (part of) the body another way; the first reason wins.
     public TransferFallback Fallback { get; private set; }
 
@@ -28,7 +32,7 @@ public sealed class TransferTally
 
     public void Reset()
     {
-        BytesSent = BytesRead = 0;
+        BytesSent = BytesRead = EngineRequests = 0;
         Fallback = TransferFallback.None;
         Array.Clear(_calls);
     }
