@@ -19,6 +19,14 @@ namespace Sluice.Server.Connections;
 // socket and frees the file descriptor; errors are mapped to a status in RejectAsync and
 // nowhere else.
 //
+// Threading: this runs wherever the socket's completion lands — inline on a runtime epoll thread
+// (production sets DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1), on the thread pool after a
+// disk-engine completion, or on a WritableWaiter shard after EAGAIN. None of those may wait on the
+// disk: describe opens inline only what the dentry cache serves (RESOLVE_CACHED), the planner only
+// looks at the page cache, and the mechanisms read inline only page-cache hits; everything else
+// is awaited from the disk engine (see README "Threads"). RunAsync marks its flow for the Debug
+// guard (BlockingGuard), so a blocking file call anywhere below throws in the test suite.
+//
 // Timeouts: one receive deadline (ticks and a DeadlineReason packed in one long) that the
 // server's heartbeat reads with Volatile.Read; the write side has its own in SocketWriter. No
 // timer and no token source per read: _receiveCts is cancelled at most once — a header or
