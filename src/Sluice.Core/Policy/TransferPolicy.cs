@@ -11,16 +11,6 @@ public static class TransferPolicy
     public static bool NeedsResidency(TransferPolicyOptions options, long bodyLength, bool isTls) =>
         !isTls && options.Option == StrategyOption.Auto && bodyLength >= options.DirectThreshold;
 
-    // A sendfile body between the copy and direct thresholds is made resident by the disk engine
-    // first when it is not fully cached, so the thread that runs sendfile never waits for the
-    // disk. Large bodies are excluded: they go by the cache-bypassing strategy unless resident.
-    // IsPrefetchCandidate says whether residency is worth measuring for that; ShouldPrefetch
-    // decides from the measurement (null: not measurable, treated as cold).
-    public static bool IsPrefetchCandidate(TransferPolicyOptions options, TransferDecision decision, long bodyLength) =>
-        decision.Strategy == TransferStrategy.Sendfile && bodyLength > options.CopyThreshold && bodyLength < options.DirectThreshold;
-
-    public static bool ShouldPrefetch(double? residentFraction) => residentFraction is not >= 1.0;
-
     // residentFraction: share of the range's pages in the page cache, or null when not measured.
     public static TransferDecision Decide(TransferPolicyOptions options, long bodyLength, bool isTls, double? residentFraction)
     {

@@ -8,6 +8,10 @@ internal static partial class Libc
     // once the read completes, while kernel read-ahead still works. Older kernels: EOPNOTSUPP.
     internal const int RWF_DONTCACHE = 0x80;
 
+    // RWF_NOWAIT (Linux 4.14): read only what the page cache holds; EAGAIN instead of waiting on
+    // the disk (a short count when part of the range is cached). tmpfs refuses it (EOPNOTSUPP).
+    internal const int RWF_NOWAIT = 0x08;
+
     [StructLayout(LayoutKind.Sequential)]
     internal unsafe struct IoVec
     {

@@ -15,4 +15,7 @@ public enum FileOpenStatus : byte
     // O_DIRECT refused by the filesystem (EINVAL), e.g. tmpfs.
     NotSupported,
     Failed,
+    // openat2(RESOLVE_CACHED) refused with EAGAIN: the path walk would need I/O (a cold dentry
+    // or inode), so the open belongs to the disk engine.
+    WouldBlock,
 }

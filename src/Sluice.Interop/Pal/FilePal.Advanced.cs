@@ -8,6 +8,7 @@ public static partial class FilePal
     // A second open file description of the same inode with O_DIRECT. Going through
     // /proc/self/fd (not the path) guarantees the same file even if the path was replaced
     // meanwhile, and keeps the first description (shared through the open-file cache) buffered.
+    // No disk wait: the magic link jumps to an inode this process holds open, nothing is walked.
     public static FileOpenStatus TryReopenDirect(SafeFileHandle file, out SafeFileHandle direct)
     {
         string path = "/proc/self/fd/" + ((int)file.DangerousGetHandle()).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -18,6 +19,7 @@ public static partial class FilePal
     // pread into native memory (an aligned buffer for O_DIRECT).
     public static unsafe IoResult Pread(SafeFileHandle handle, nint buffer, int count, long offset)
     {
+        BlockingGuard.Check("pread");
         nint n;
         do
         {
@@ -37,6 +39,7 @@ public static partial class FilePal
     // preadv2(RWF_DONTCACHE): a buffered read that leaves no pages behind in the page cache.
     public static unsafe IoResult PreadDontCache(SafeFileHandle handle, Span<byte> destination, long offset)
     {
+        BlockingGuard.Check("preadv2(RWF_DONTCACHE)");
         nint n;
         fixed (byte* p = destination)
         {
@@ -63,6 +66,7 @@ public static partial class FilePal
     // "make resident" (readahead(2) only starts the I/O). Disk threads only.
     public static unsafe IoResult SendfileToNull(SafeFileHandle file, ref long offset, long count)
     {
+        BlockingGuard.Check("sendfile to /dev/null");
         int devNull = s_devNull.Value;
         nint n;
         long off = offset;
@@ -85,6 +89,38 @@ public static partial class FilePal
     // One descriptor of /dev/null for the life of the process.
     private static readonly Lazy<int> s_devNull = new(() => Libc.Open("/dev/null", Libc.O_WRONLY | Libc.O_CLOEXEC, 0));
 
+    // preadv2(RWF_NOWAIT): the bytes the page cache holds at offset, never a wait on the disk.
+    // NotCached (EAGAIN) when the first page is missing; a short count when a later one is (the
+    // caller hands the rest to the disk engine); NotSupported where the filesystem refuses the
+    // flag (tmpfs: EOPNOTSUPP), which the caller learns once per filesystem.
+    public static unsafe IoResult PreadNoWait(SafeFileHandle handle, Span<byte> destination, long offset)
+    {
+        nint n;
+        fixed (byte* p = destination)
+        {
+            var iov = new Libc.IoVec { Base = p, Length = (nuint)destination.Length };
+            do
+            {
+                n = Libc.Preadv2((int)handle.DangerousGetHandle(), &iov, 1, offset, Libc.RWF_NOWAIT);
+            }
+            while (n < 0 && Libc.LastErrno == Errno.EINTR);
+        }
+
+        if (n < 0)
+        {
+            Errno errno = Libc.LastErrno;
+            IoStatus status = errno switch
+            {
+                Errno.EAGAIN => IoStatus.NotCached,
+                Errno.EOPNOTSUPP or Errno.ENOSYS or Errno.EINVAL => IoStatus.NotSupported,
+                _ => IoStatus.Failed,
+            };
+            return new IoResult(status, 0, (int)errno);
+        }
+
+        return n == 0 && destination.Length > 0 ? new IoResult(IoStatus.EndOfFile, 0) : IoResult.Moved(n);
+    }
+
     // posix_fadvise(SEQUENTIAL): doubles the read-ahead window, as nginx's read_ahead does.
     public static bool AdviseSequential(SafeFileHandle handle, long offset, long length) =>
         Libc.PosixFadvise((int)handle.DangerousGetHandle(), offset, length, Libc.POSIX_FADV_SEQUENTIAL) == 0;
@@ -95,6 +131,7 @@ public static partial class FilePal
 
     public static FileOpenStatus TryOpenReadOnly(string path, out SafeFileHandle handle)
     {
+        BlockingGuard.Check("open");
         int fd = Libc.Open(path, Libc.O_RDONLY | Libc.O_CLOEXEC | Libc.O_NONBLOCK, 0);
         return Wrap(fd, out handle);
     }

@@ -14,4 +14,7 @@ public enum IoStatus : byte
     // RWF_DONTCACHE): the caller falls back to another mechanism.
     NotSupported,
     Failed,
+    // preadv2(RWF_NOWAIT) found the data outside the page cache: reading it would wait on the
+    // disk, so the read belongs to the disk engine.
+    NotCached,
 }

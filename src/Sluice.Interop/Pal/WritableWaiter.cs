@@ -15,8 +15,8 @@ namespace Sluice.Interop.Pal;
 // Waiters are resumed inline on the epoll thread, as an nginx worker would run the write handler
 // from its event loop: the next sendfile call happens without a hop to the thread pool (a futex
 // wake and a context switch per EAGAIN). Continuations must therefore not block; the mechanisms
-// only issue non-blocking socket writes and reads of resident pages there, and disk reads run on
-// the disk pool. Callers must Forget(fd) before closing the descriptor, so a reused descriptor
+// only issue non-blocking socket writes, RWF_NOWAIT reads and sendfile of ranges checked resident
+// there, and everything that may wait on the disk is awaited from the disk engine. Callers must Forget(fd) before closing the descriptor, so a reused descriptor
 // number never completes a stranger's wait.
 public sealed class WritableWaiter : IDisposable
 {

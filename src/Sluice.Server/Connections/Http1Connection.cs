@@ -19,6 +19,14 @@ namespace Sluice.Server.Connections;
 // socket and frees the file descriptor; errors are mapped to a status in RejectAsync and
 // nowhere else.
 //
+// Threading: this runs wherever the socket's completion lands — inline on a runtime epoll thread
+// (production sets DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1), on the thread pool after a
+// disk-engine completion, or on a WritableWaiter shard after EAGAIN. None of those may wait on the
+// disk: describe opens inline only what the dentry cache serves (RESOLVE_CACHED), the planner only
+// looks at the page cache, and the mechanisms read inline only page-cache hits; everything else
+// is awaited from the disk engine (see README "Threads"). RunAsync marks its flow for the Debug
+// guard (BlockingGuard), so a blocking file call anywhere below throws in the test suite.
+//
 // Timeouts: one receive deadline (ticks and a DeadlineReason packed in one long) that the
 // server's heartbeat reads with Volatile.Read; the write side has its own in SocketWriter. No
 // timer and no token source per read: _receiveCts is cancelled at most once — a header or
@@ -103,6 +111,9 @@ public sealed partial class Http1Connection
 
     public async Task RunAsync()
     {
+        // Everything this connection runs from here on, on any thread, serves a socket: in Debug
+        // builds a blocking file call in this flow, off a disk-engine thread, throws.
+        Interop.Pal.BlockingGuard.EnterSocketFlow();
         try
         {
             Interop.Pal.SocketPal.SetNonBlocking(_fd);
@@ -248,7 +259,12 @@ public sealed partial class Http1Connection
             // 3. Describe, decide, move.
             _state = ConnectionState.Responding;
             _plan.Reset();
-            _server.Handler.Handle(_head, _plan, DateTimeOffset.UtcNow);
+            await _server.Handler.HandleAsync(_head, _plan, DateTimeOffset.UtcNow).ConfigureAwait(false);
+            if (_plan.FileBody is not null)
+            {
+                _server.Planner.Plan(_plan, isTls: false);
+            }
+
             bool keepAlive = _head.KeepAlive && !_server.IsStopping && !_plan.CloseConnection;
             TransferOutcome outcome = await SendResponseAsync(keepAlive).ConfigureAwait(false);
             LogResponse(startedAt, outcome);

@@ -16,7 +16,9 @@ namespace Sluice.Server.Disk;
 //    engine goes on with the next one;
 //  - the returned tasks never complete on the engine's own threads: continuations run on the
 //    thread pool, so a disk thread (or a ring's reaper) never runs socket work or the next
-//    request's parse and describe.
+//    request's parse and describe;
+//  - every thread that runs blocking file calls for the engine calls BlockingGuard.MarkDiskThread()
+//    first, so the Debug guard tells it from a thread that serves sockets.
 public interface IDiskEngine : IDisposable
 {
     // "io_uring" or "threads": the name the log and /metrics use.

@@ -66,6 +66,7 @@ public sealed class ThreadDiskEngine : IDiskEngine
 
     private void Work()
     {
+        BlockingGuard.MarkDiskThread();
         foreach (DiskWork work in _queue.GetConsumingEnumerable())
         {
             work.Execute();

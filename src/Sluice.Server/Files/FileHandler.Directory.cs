@@ -11,55 +11,73 @@ public sealed partial class FileHandler
 {
     private const string HtmlType = "text/html; charset=utf-8";
 
-    private void HandleDirectory(HttpRequestHead request, ResponsePlan plan, FileRef directory, string relative, bool trailingSlash, DateTimeOffset now)
+    // Releases directory when done. Both steps that can wait on the disk — the index.html open
+    // when its walk is not cached, the listing when the ListingCache has no page — run on the engine.
+    private async ValueTask HandleDirectoryAsync(HttpRequestHead request, ResponsePlan plan, FileRef directory, string relative, bool trailingSlash, DateTimeOffset now)
     {
-        string clientPath = relative.Length == 0 ? "/" : "/" + relative + "/";
-        if (!trailingSlash)
+        try
         {
-            // Relative links in the listing or index.html only resolve under "/dir/".
-            plan.SetInline(301, ErrorBodies.For(301), ErrorBodies.ContentType);
-            plan.Location = EncodePath(relative) + "/" + QueryOf(request.Target);
-            return;
-        }
-
-        string indexPath = relative.Length == 0 ? "index.html" : relative + "/index.html";
-        if (AcquireFile(indexPath, out FileRef indexFile) == FileOpenStatus.Opened)
-        {
-            if (indexFile.Metadata.IsRegularFile)
+            string clientPath = relative.Length == 0 ? "/" : "/" + relative + "/";
+            if (!trailingSlash)
             {
-                ServeFile(request, plan, indexFile, indexPath, now);
+                // Relative links in the listing or index.html only resolve under "/dir/".
+                plan.SetInline(301, ErrorBodies.For(301), ErrorBodies.ContentType);
+                plan.Location = EncodePath(relative) + "/" + QueryOf(request.Target);
                 return;
             }
 
-            indexFile.Release();
-        }
+            string indexPath = relative.Length == 0 ? "index.html" : relative + "/index.html";
+            FileOpenStatus opened = TryAcquireInline(indexPath, out FileRef indexFile);
+            if (opened == FileOpenStatus.WouldBlock)
+            {
+                (opened, indexFile) = await AcquireOnEngineAsync(indexPath).ConfigureAwait(false);
+            }
 
-        if (Listings.TryGet(relative, directory.Metadata, out byte[] cached))
-        {
-            SetListing(plan, cached);
-            return;
-        }
+            if (opened == FileOpenStatus.Opened)
+            {
+                if (indexFile.Metadata.IsRegularFile)
+                {
+                    ServeFile(request, plan, indexFile, indexPath, now);
+                    return;
+                }
 
-        List<DirectoryEntry> entries;
-        bool truncated;
-        try
-        {
-            entries = ReadEntries(directory, relative, out truncated);
-        }
-        catch (UnauthorizedAccessException)
-        {
-            Error(plan, 403);
-            return;
-        }
-        catch (IOException)
-        {
-            Error(plan, 404);
-            return;
-        }
+                indexFile.Release();
+            }
 
-        byte[] html = DirectoryListingRenderer.Render(clientPath, entries, includeHidden: _serveDotfiles, truncated);
-        Listings.Add(relative, directory.Metadata, html);
-        SetListing(plan, html);
+            if (Listings.TryGet(relative, directory.Metadata, out byte[] cached))
+            {
+                SetListing(plan, cached);
+                return;
+            }
+
+            List<DirectoryEntry> entries;
+            bool truncated;
+            try
+            {
+                Interlocked.Increment(ref _engineListings);
+                (entries, truncated) = await _disk.RunAsync(
+                    static s => (s.Self.ReadEntries(s.Directory, s.Relative, out bool truncated), truncated),
+                    (Self: this, Directory: directory, Relative: relative)).ConfigureAwait(false);
+            }
+            catch (UnauthorizedAccessException)
+            {
+                Error(plan, 403);
+                return;
+            }
+            catch (IOException)
+            {
+                Error(plan, 404);
+                return;
+            }
+
+            byte[] html = DirectoryListingRenderer.Render(clientPath, entries, includeHidden: _serveDotfiles, truncated);
+            Listings.Add(relative, directory.Metadata, html);
+            SetListing(plan, html);
+        }
+        finally
+        {
+            directory.Release();
+        }
     }
 
     private static void SetListing(ResponsePlan plan, byte[] html)
@@ -79,8 +97,10 @@ public sealed partial class FileHandler
     // a bounded heap and only those are stat'ed: one huge directory costs one pass over its
     // names, not a million stats, and a truncated page shows the start of the list, not whichever
     // entries readdir happened to return first.
+    // Disk engine only (getdents and a statx per entry).
     private List<DirectoryEntry> ReadEntries(FileRef directory, string relative, out bool truncated)
     {
+        BlockingGuard.Check("getdents");
         truncated = false;
         string path = "/proc/self/fd/" + ((int)directory.Handle.DangerousGetHandle()).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var options = new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0, RecurseSubdirectories = false };
@@ -110,7 +130,7 @@ public sealed partial class FileHandler
             if (name.IsLink)
             {
                 string target = relative.Length == 0 ? name.Name : relative + "/" + name.Name;
-                if (OpenBeneath(target, out SafeFileHandle linked) != FileOpenStatus.Opened)
+                if (OpenBeneath(target, cachedOnly: false, out SafeFileHandle linked) != FileOpenStatus.Opened)
                 {
                     continue;
                 }

@@ -2,36 +2,46 @@ using System.Text;
 using Microsoft.Win32.SafeHandles;
 using Sluice.Core.Http;
 using Sluice.Core.Paths;
-using Sluice.Core.Policy;
 using Sluice.Core.Preconditions;
-using Sluice.Server.Files;
 using Sluice.Interop.Pal;
+using Sluice.Server.Disk;
 
 namespace Sluice.Server.Files;
 
 // Describe: maps a request to a response plan. It opens the file (confined to the root by the
 // kernel), evaluates RFC 9110 preconditions and ranges, and describes the body; it never moves
-// bytes and never knows which mechanism will.
+// bytes, never decides how they move (that is the planner's), and never knows which mechanism will.
+//
+// Threading: HandleAsync runs on whatever thread serves the connection (an event thread when
+// socket completions run inline), so it never waits on the disk itself. An open-file cache hit
+// and an open whose path walk the dentry cache can serve (openat2 RESOLVE_CACHED) complete
+// inline and synchronously (no allocation); a walk that would need I/O, and every directory
+// listing the ListingCache cannot answer, run on the disk engine and the handler resumes on the
+// thread pool when they are done.
 public sealed partial class FileHandler
 {
     private readonly SafeFileHandle _root;
     private readonly bool _followSymlinks;
     private readonly bool _serveDotfiles;
-    private readonly TransferPolicyOptions _policy;
     private readonly OpenFileCache _cache;
+    private readonly IDiskEngine _disk;
     private readonly int _maxListingEntries;
+    // The kernel refused RESOLVE_CACHED (EINVAL: before 5.12): every cache miss opens on the engine.
+    private volatile bool _resolveCachedRefused;
+    private long _engineOpens;
+    private long _engineListings;
 
     // The root as the kernel names it (symlinks in its own path resolved), the prefix of every
     // resolved path below it.
     private readonly string _rootResolved;
 
-    public FileHandler(SafeFileHandle root, bool followSymlinks, TransferPolicyOptions policy, OpenFileCache cache, bool serveDotfiles = false, int maxListingEntries = DefaultMaxListingEntries)
+    public FileHandler(SafeFileHandle root, bool followSymlinks, OpenFileCache cache, IDiskEngine disk, bool serveDotfiles = false, int maxListingEntries = DefaultMaxListingEntries)
     {
         _root = root;
         _followSymlinks = followSymlinks;
         _serveDotfiles = serveDotfiles;
-        _policy = policy;
         _cache = cache;
+        _disk = disk;
         _maxListingEntries = maxListingEntries;
         _rootResolved = FilePal.TryGetResolvedPath(root) ?? throw new IOException("cannot resolve the root directory's path through /proc/self/fd");
     }
@@ -40,8 +50,40 @@ public sealed partial class FileHandler
 
     public ListingCache Listings { get; } = new();
 
-    public void Handle(HttpRequestHead request, ResponsePlan plan, DateTimeOffset now)
+    // Opens (open + statx + readlink) that ran on the disk engine because the walk was not cached.
+    public long EngineOpens => Interlocked.Read(ref _engineOpens);
+
+    // Directory listings read on the disk engine.
+    public long EngineListings => Interlocked.Read(ref _engineListings);
+
+    // Test switch: treat every open-file cache miss as a walk that would need I/O.
+    internal bool ForceEngineOpens { get; set; }
+
+    public ValueTask HandleAsync(HttpRequestHead request, ResponsePlan plan, DateTimeOffset now)
     {
+        if (!TryGetRelativePath(request, plan, out string relative, out bool trailingSlash))
+        {
+            return default;
+        }
+
+        FileOpenStatus opened = TryAcquireInline(relative, out FileRef file);
+        return opened == FileOpenStatus.WouldBlock
+            ? HandleColdAsync(request, plan, relative, trailingSlash, now)
+            : Describe(request, plan, opened, file, relative, trailingSlash, now);
+    }
+
+    private async ValueTask HandleColdAsync(HttpRequestHead request, ResponsePlan plan, string relative, bool trailingSlash, DateTimeOffset now)
+    {
+        (FileOpenStatus opened, FileRef file) = await AcquireOnEngineAsync(relative).ConfigureAwait(false);
+        await Describe(request, plan, opened, file, relative, trailingSlash, now).ConfigureAwait(false);
+    }
+
+    // Method, target and path checks; false when the plan already holds the answer.
+    private bool TryGetRelativePath(HttpRequestHead request, ResponsePlan plan, out string relative, out bool trailingSlash)
+    {
+        relative = "";
+        trailingSlash = false;
+
         // RFC 9110 §15.5.6: a read-only origin answers 405 to the methods it knows but does not
         // allow, listing those it does; §15.6.2: a method it does not recognize gets 501.
         if (request.Method is not (HttpMethod.Get or HttpMethod.Head))
@@ -49,24 +91,23 @@ public sealed partial class FileHandler
             int status = request.Method == HttpMethod.Unknown ? 501 : 405;
             plan.SetInline(status, ErrorBodies.For(status), ErrorBodies.ContentType);
             plan.AllowGetHead = true;
-            return;
+            return false;
         }
 
-        bool isHead = request.Method == HttpMethod.Head;
-        plan.OmitBody = isHead;
+        plan.OmitBody = request.Method == HttpMethod.Head;
 
         if (!TryGetPath(request.Target, out ReadOnlySpan<char> rawPath))
         {
             Error(plan, 400);
-            return;
+            return false;
         }
 
         Span<byte> pathBytes = rawPath.Length <= 4096 ? stackalloc byte[rawPath.Length] : new byte[rawPath.Length];
         Encoding.ASCII.GetBytes(rawPath, pathBytes);
-        if (RequestPathDecoder.TryDecode(pathBytes, out string relative, out bool trailingSlash) != PathRejection.None)
+        if (RequestPathDecoder.TryDecode(pathBytes, out relative, out trailingSlash) != PathRejection.None)
         {
             Error(plan, 400);
-            return;
+            return false;
         }
 
         // Hidden files (.git/, .env, .htpasswd …) are not served unless asked for: a server started
@@ -74,29 +115,24 @@ public sealed partial class FileHandler
         if (!_serveDotfiles && HasHiddenSegment(relative))
         {
             Error(plan, 404);
-            return;
+            return false;
         }
 
-        FileOpenStatus opened = AcquireFile(relative, out FileRef file);
+        return true;
+    }
+
+    private ValueTask Describe(HttpRequestHead request, ResponsePlan plan, FileOpenStatus opened, FileRef file, string relative, bool trailingSlash, DateTimeOffset now)
+    {
         if (opened != FileOpenStatus.Opened)
         {
             OpenFailed(plan, opened);
-            return;
+            return default;
         }
 
         FileMetadata metadata = file.Metadata;
         if (metadata.IsDirectory)
         {
-            try
-            {
-                HandleDirectory(request, plan, file, relative, trailingSlash, now);
-            }
-            finally
-            {
-                file.Release();
-            }
-
-            return;
+            return HandleDirectoryAsync(request, plan, file, relative, trailingSlash, now);
         }
 
         if (!metadata.IsRegularFile || trailingSlash)
@@ -104,28 +140,61 @@ public sealed partial class FileHandler
             // Devices, FIFOs and sockets are never served; "file/" names no directory.
             file.Release();
             Error(plan, metadata.IsRegularFile ? 404 : 403);
-            return;
+            return default;
         }
 
         ServeFile(request, plan, file, relative, now);
+        return default;
     }
 
-    // A hot file comes from the open-file cache (one statx); otherwise openat2 confined to the
-    // root, then statx. Only regular files are cached.
-    private FileOpenStatus AcquireFile(string relative, out FileRef file)
+    // Without waiting on the disk: a hot file comes from the open-file cache (one statx);
+    // otherwise openat2 with RESOLVE_CACHED, then statx of the descriptor (an open inode is in
+    // memory). WouldBlock: the walk needs I/O, so the open goes to the engine (AcquireOnEngineAsync).
+    private FileOpenStatus TryAcquireInline(string relative, out FileRef file)
     {
+        file = default;
         if (_cache.Enabled && _cache.TryLease(_root, relative, out file))
         {
             return FileOpenStatus.Opened;
         }
 
-        FileOpenStatus opened = OpenBeneath(relative, out SafeFileHandle handle);
-        if (opened != FileOpenStatus.Opened)
+        if (ForceEngineOpens || _resolveCachedRefused)
         {
-            file = default;
-            return opened;
+            return FileOpenStatus.WouldBlock;
         }
 
+        FileOpenStatus opened = OpenBeneath(relative, cachedOnly: true, out SafeFileHandle handle);
+        if (opened == FileOpenStatus.NotSupported)
+        {
+            // Only RESOLVE_CACHED can make this openat2 fail with EINVAL: learned once.
+            _resolveCachedRefused = true;
+            return FileOpenStatus.WouldBlock;
+        }
+
+        return opened == FileOpenStatus.Opened ? Lease(relative, handle, out file) : opened;
+    }
+
+    private Task<(FileOpenStatus Status, FileRef File)> AcquireOnEngineAsync(string relative)
+    {
+        Interlocked.Increment(ref _engineOpens);
+        return _disk.RunAsync(
+            static s =>
+            {
+                FileOpenStatus opened = s.Self.OpenBeneath(s.Relative, cachedOnly: false, out SafeFileHandle handle);
+                if (opened != FileOpenStatus.Opened)
+                {
+                    return (opened, default(FileRef));
+                }
+
+                opened = s.Self.Lease(s.Relative, handle, out FileRef file);
+                return (opened, file);
+            },
+            (Self: this, Relative: relative));
+    }
+
+    // statx of the new descriptor, then into the open-file cache (only regular files are cached).
+    private FileOpenStatus Lease(string relative, SafeFileHandle handle, out FileRef file)
+    {
         if (!FilePal.TryGetMetadata(handle, out FileMetadata metadata))
         {
             handle.Dispose();
@@ -145,9 +214,10 @@ public sealed partial class FileHandler
     // point to a moment later, where a check of each component before the open could be raced
     // by swapping a symlink. The cost is one readlink per open; cache hits skip it (a hit is the
     // same inode the checked open returned).
-    private FileOpenStatus OpenBeneath(string relative, out SafeFileHandle handle)
+    // readlink of /proc/self/fd/N never waits on the disk: d_path walks dentries the open pinned.
+    private FileOpenStatus OpenBeneath(string relative, bool cachedOnly, out SafeFileHandle handle)
     {
-        FileOpenStatus opened = FilePal.TryOpenBeneath(_root, relative, confine: !_followSymlinks, direct: false, out handle);
+        FileOpenStatus opened = FilePal.TryOpenBeneath(_root, relative, confine: !_followSymlinks, direct: false, cachedOnly, out handle);
         if (opened != FileOpenStatus.Opened || _serveDotfiles)
         {
             return opened;
@@ -226,7 +296,9 @@ public sealed partial class FileHandler
         AttachFile(plan, file, [new Transfer.FileSegment(ReadOnlyMemory<byte>.Empty, 0, metadata.Length)], ReadOnlyMemory<byte>.Empty, metadata.Length);
     }
 
-    private void AttachFile(ResponsePlan plan, FileRef file, Transfer.FileSegment[] segments, ReadOnlyMemory<byte> epilogue, long contentLength)
+    // The body as a description only: which file, which ranges. How it moves (strategy,
+    // residency, fadvise) is the planner's step (Planning/TransferPlanner), after this one.
+    private static void AttachFile(ResponsePlan plan, FileRef file, Transfer.FileSegment[] segments, ReadOnlyMemory<byte> epilogue, long contentLength)
     {
         plan.ContentLength = contentLength;
         if (plan.OmitBody || contentLength == 0)
@@ -235,28 +307,7 @@ public sealed partial class FileHandler
             return;
         }
 
-        // Decide: residency (one cachestat) is measured only when it can change the answer.
-        long first = segments[0].Offset;
-        long length = segments[^1].Offset + segments[^1].Length - first;
-        double? resident = TransferPolicy.NeedsResidency(_policy, contentLength, isTls: false) ? ResidentFraction(plan, file, first, length) : null;
-        TransferDecision decision = TransferPolicy.Decide(_policy, contentLength, isTls: false, resident);
-        if (decision.Strategy == TransferStrategy.Sendfile && contentLength >= _policy.DirectThreshold)
-        {
-            // A large body read through the page cache: ask for aggressive read-ahead (nginx read_ahead).
-            plan.PolicySyscalls++;
-            FilePal.AdviseSequential(file.Handle, first, contentLength);
-        }
-
-        bool prefetch = TransferPolicy.IsPrefetchCandidate(_policy, decision, contentLength)
-            && TransferPolicy.ShouldPrefetch(ResidentFraction(plan, file, first, length));
-        plan.FileBody = new Transfer.FileBody(file, segments, epilogue) { Prefetch = prefetch };
-        plan.Decision = decision;
-    }
-
-    private static double? ResidentFraction(ResponsePlan plan, FileRef file, long offset, long length)
-    {
-        plan.PolicySyscalls++;
-        return PageCachePal.TryGetResidency(file.Handle, offset, length, out Residency residency) ? residency.Fraction : null;
+        plan.FileBody = new Transfer.FileBody(file, segments, epilogue);
     }
 
     private static void OpenFailed(ResponsePlan plan, FileOpenStatus status)

@@ -12,6 +12,7 @@ using Sluice.Server.Disk;
 using Sluice.Server.Files;
 using Sluice.Server.Logging;
 using Sluice.Server.Metrics;
+using Sluice.Server.Planning;
 using Sluice.Server.Transfer;
 
 namespace Sluice.Server.Hosting;
@@ -74,17 +75,18 @@ public sealed class SluiceServer : IAsyncDisposable
         }
 
         OpenFiles = new OpenFileCache(options.OpenFileCacheEntries, options.OpenFileCacheMaxAge, options.OpenFileCacheSweepPeriod);
-        Handler = new FileHandler(_root, options.FollowSymlinks, options.Policy, OpenFiles, options.ServeDotfiles, options.MaxListingEntries);
         _disk = new ThreadDiskEngine(options.DiskThreads);
+        Handler = new FileHandler(_root, options.FollowSymlinks, OpenFiles, _disk, options.ServeDotfiles, options.MaxListingEntries);
+        Planner = new TransferPlanner(options.Policy);
         _readBuffers = new AlignedBufferPool(options.ReadBufferBytes, alignment: 4096, maxBuffers: Math.Max(options.ReadsInFlight + 1, (int)(options.ReadBufferBudgetBytes / options.ReadBufferBytes)), maxIdle: options.ReadsInFlight + 1);
         Metrics.ReadBuffers = _readBuffers;
         Capabilities = new FilesystemCapabilities(log);
         Metrics.Capabilities = Capabilities;
-        var buffered = new BufferedTransfer(options.BufferedChunkBytes);
+        var buffered = new BufferedTransfer(options.BufferedChunkBytes, _disk, Capabilities);
         _mechanisms = new ITransferMechanism[Enum.GetValues<TransferStrategy>().Length];
         _mechanisms[(int)TransferStrategy.Buffered] = buffered;
-        _mechanisms[(int)TransferStrategy.Sendfile] = new SendfileTransfer(options.SendfileChunkBytes, buffered, _disk, log, Capabilities);
-        _mechanisms[(int)TransferStrategy.Copy] = new BufferedTransfer((int)Math.Max(options.CopyThreshold, options.BufferedChunkBytes), TransferStrategy.Copy);
+        _mechanisms[(int)TransferStrategy.Sendfile] = new SendfileTransfer(options.SendfileChunkBytes, buffered, _disk, Capabilities);
+        _mechanisms[(int)TransferStrategy.Copy] = new BufferedTransfer((int)Math.Max(options.CopyThreshold, options.BufferedChunkBytes), _disk, Capabilities, TransferStrategy.Copy);
         _mechanisms[(int)TransferStrategy.Direct] = new DirectTransfer(
             _disk, _readBuffers, options.ReadsInFlight, buffered, log, Capabilities, options.ForceFallback.Contains(TransferStrategy.Direct));
         _mechanisms[(int)TransferStrategy.Dontcache] = new DontcacheTransfer(
@@ -100,6 +102,8 @@ public sealed class SluiceServer : IAsyncDisposable
     public string RootPath { get; }
 
     public FileHandler Handler { get; }
+
+    public TransferPlanner Planner { get; }
 
     public TransferMetrics Metrics { get; } = new();
 

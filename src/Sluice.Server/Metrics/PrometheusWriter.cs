@@ -42,6 +42,12 @@ public static class PrometheusWriter
             Line(b, "sluice_disk_bytes_read_total", $"strategy=\"{Name(m.Strategy)}\"", m.BytesReadFromDisk);
         }
 
+        Header(b, "sluice_disk_engine_requests_total", "counter", "Reads and populates handed to the disk engine (page-cache misses), by strategy.");
+        foreach (MechanismCounters m in all)
+        {
+            Line(b, "sluice_disk_engine_requests_total", $"strategy=\"{Name(m.Strategy)}\"", m.EngineRequests);
+        }
+
         Header(b, "sluice_syscalls_total", "counter", "System calls issued on the data path, by strategy and kind.");
         foreach (MechanismCounters m in all.Append(metrics.Inline))
         {

@@ -1,7 +1,7 @@
 using System.Buffers;
-using Microsoft.Win32.SafeHandles;
 using Sluice.Core.Policy;
 using Sluice.Interop.Pal;
+using Sluice.Server.Disk;
 
 namespace Sluice.Server.Transfer;
 
@@ -11,13 +11,23 @@ namespace Sluice.Server.Transfer;
 //  - buffered: the seed's classic 32 KiB loop, kept on purpose as the measured baseline and as
 //    the universal fallback of the other mechanisms;
 //  - copy: small bodies read whole (one pread) behind the head and sent in one send.
+//
+// Threading: this runs on the thread that serves the socket, so each read is first tried with
+// preadv2(RWF_NOWAIT), which serves a page-cache hit inline and never waits; what it could not
+// serve (EAGAIN, or a short count: part of the chunk is not cached) is read by the disk engine,
+// and the transfer resumes on the thread pool. Filesystems that refuse RWF_NOWAIT (tmpfs) are
+// learned once per filesystem (FilesystemCapabilities) and read through the engine from then on.
 public sealed class BufferedTransfer : ITransferMechanism
 {
     private readonly int _chunkBytes;
+    private readonly IDiskEngine _disk;
+    private readonly FilesystemCapabilities _capabilities;
 
-    public BufferedTransfer(int chunkBytes, TransferStrategy strategy = TransferStrategy.Buffered)
+    public BufferedTransfer(int chunkBytes, IDiskEngine disk, FilesystemCapabilities capabilities, TransferStrategy strategy = TransferStrategy.Buffered)
     {
         _chunkBytes = chunkBytes;
+        _disk = disk;
+        _capabilities = capabilities;
         Strategy = strategy;
     }
 
@@ -44,7 +54,7 @@ public sealed class BufferedTransfer : ITransferMechanism
             for (int i = 0; i < body.Segments.Count; i++)
             {
                 FileSegment segment = body.Segments[i];
-                TransferOutcome outcome = await SendRangeAsync(writer, body.File, segment.Offset, segment.Length, pending, segment.Preamble, buffer, tally).ConfigureAwait(false);
+                TransferOutcome outcome = await SendRangeAsync(writer, body, segment.Offset, segment.Length, pending, segment.Preamble, buffer, tally).ConfigureAwait(false);
                 if (outcome != TransferOutcome.Completed)
                 {
                     return outcome;
@@ -65,12 +75,12 @@ public sealed class BufferedTransfer : ITransferMechanism
 
     // The fallback of the other mechanisms: [offset, offset+length) of file by the copy loop, with
     // a buffer of its own.
-    internal async ValueTask<TransferOutcome> SendRangeAsync(SocketWriter writer, SafeFileHandle file, long offset, long length, TransferTally tally)
+    internal async ValueTask<TransferOutcome> SendRangeAsync(SocketWriter writer, FileBody body, long offset, long length, TransferTally tally)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(_chunkBytes);
         try
         {
-            return await SendRangeAsync(writer, file, offset, length, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, buffer, tally).ConfigureAwait(false);
+            return await SendRangeAsync(writer, body, offset, length, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, buffer, tally).ConfigureAwait(false);
         }
         finally
         {
@@ -81,7 +91,7 @@ public sealed class BufferedTransfer : ITransferMechanism
     // Sends prefix and preamble, then [offset, offset+length) of file by pread + send, the
     // prefixes riding in the first send. Also the fallback of the other mechanisms.
     internal async ValueTask<TransferOutcome> SendRangeAsync(
-        SocketWriter writer, SafeFileHandle file, long offset, long length, ReadOnlyMemory<byte> prefix, ReadOnlyMemory<byte> preamble, byte[] buffer, TransferTally tally)
+        SocketWriter writer, FileBody body, long offset, long length, ReadOnlyMemory<byte> prefix, ReadOnlyMemory<byte> preamble, byte[] buffer, TransferTally tally)
     {
         int prefixLength = prefix.Length + preamble.Length;
         if (prefixLength >= buffer.Length)
@@ -109,8 +119,7 @@ public sealed class BufferedTransfer : ITransferMechanism
         while (remaining > 0)
         {
             int want = (int)Math.Min(Math.Min(_chunkBytes, buffer.Length - prefixLength), remaining);
-            IoResult read = FilePal.Pread(file, buffer.AsSpan(prefixLength, want), offset);
-            tally.Count(SyscallKind.Pread);
+            IoResult read = await ReadAsync(body, buffer, prefixLength, want, offset, tally).ConfigureAwait(false);
             if (read.Status == IoStatus.EndOfFile)
             {
                 // The file shrank below the Content-Length we promised: abort, never pad.
@@ -140,5 +149,50 @@ public sealed class BufferedTransfer : ITransferMechanism
         }
 
         return TransferOutcome.Completed;
+    }
+
+    // Reads up to count bytes at offset into buffer[at..]: the cached part inline, the rest (if
+    // any) on the disk engine. EndOfFile when not a byte is left at offset.
+    private ValueTask<IoResult> ReadAsync(FileBody body, byte[] buffer, int at, int count, long offset, TransferTally tally)
+    {
+        ulong device = body.Source.Metadata.Device;
+        long hit = 0;
+        if (!_capabilities.IsRefused(device, FilesystemCapability.Nowait))
+        {
+            IoResult read = FilePal.PreadNoWait(body.File, buffer.AsSpan(at, count), offset);
+            tally.Count(SyscallKind.Preadv2);
+            switch (read.Status)
+            {
+                case IoStatus.Done when read.Bytes == count:
+                    return ValueTask.FromResult(read);
+                case IoStatus.Done:
+                    hit = read.Bytes;
+                    break;
+                case IoStatus.NotCached:
+                    break;
+                case IoStatus.NotSupported:
+                    _capabilities.Refuse(device, FilesystemCapability.Nowait, $"errno {read.Errno}", "its reads go to the disk engine");
+                    break;
+                default:
+                    return ValueTask.FromResult(read);
+            }
+        }
+
+        return ReadMissAsync(body, buffer, at, count, offset, hit, tally);
+    }
+
+    private async ValueTask<IoResult> ReadMissAsync(FileBody body, byte[] buffer, int at, int count, long offset, long hit, TransferTally tally)
+    {
+        int rest = count - (int)hit;
+        tally.EngineRequests++;
+        DiskReadResult missed = await _disk.ReadAsync(DiskReadKind.Buffered, body.File, buffer.AsMemory(at + (int)hit, rest), rest, offset + hit).ConfigureAwait(false);
+        tally.Count(SyscallKind.Pread, missed.Calls);
+        if (missed.Result.Status != IoStatus.Done)
+        {
+            return hit > 0 ? IoResult.Moved(hit) : missed.Result;
+        }
+
+        long total = hit + missed.Result.Bytes;
+        return total == 0 ? new IoResult(IoStatus.EndOfFile, 0) : IoResult.Moved(total);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 using Sluice.Server.Files;
+using Sluice.Server.Planning;
 
 namespace Sluice.Server.Transfer;
 
@@ -39,7 +40,7 @@ public sealed class FileBody
 
     public long Length { get; }
 
-    // The range is not (fully) in the page cache: sendfile should pull it in on a disk thread
-    // first, so no event thread waits for the disk.
-    public bool Prefetch { get; init; }
+    // Set by the planner: what is known of the range's residency (sendfile skips every check
+    // when it is Complete).
+    public BodyResidency Residency { get; set; }
 }

@@ -11,6 +11,7 @@ public sealed class MechanismCounters
     private long _responses;
     private long _bytesSent;
     private long _bytesReadFromDisk;
+    private long _engineRequests;
 
     public MechanismCounters(TransferStrategy strategy)
     {
@@ -24,6 +25,8 @@ public sealed class MechanismCounters
     public long BytesSent => Volatile.Read(ref _bytesSent);
 
     public long BytesReadFromDisk => Volatile.Read(ref _bytesReadFromDisk);
+
+    public long EngineRequests => Volatile.Read(ref _engineRequests);
 
     public long Syscalls(SyscallKind kind) => Volatile.Read(ref _syscalls[(int)kind]);
 
@@ -46,6 +49,7 @@ public sealed class MechanismCounters
     {
         CountResponse();
         Add(tally.BytesSent, tally.BytesRead);
+        AddEngineRequests(tally.EngineRequests);
         for (int kind = 0; kind < _syscalls.Length; kind++)
         {
             AddCalls(kind, tally.Calls((SyscallKind)kind));
@@ -57,6 +61,7 @@ public sealed class MechanismCounters
     public void PublishSlice(TransferTally tally, int slice)
     {
         Add(tally.SliceBytesSent(slice), tally.SliceBytesRead(slice));
+        AddEngineRequests(tally.SliceEngineRequests(slice));
         for (int kind = 0; kind < _syscalls.Length; kind++)
         {
             AddCalls(kind, tally.SliceCalls(slice, (SyscallKind)kind));
@@ -75,6 +80,14 @@ public sealed class MechanismCounters
         if (read != 0)
         {
             Interlocked.Add(ref _bytesReadFromDisk, read);
+        }
+    }
+
+    private void AddEngineRequests(long requests)
+    {
+        if (requests != 0)
+        {
+            Interlocked.Add(ref _engineRequests, requests);
         }
     }
 

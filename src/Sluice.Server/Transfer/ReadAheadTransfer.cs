@@ -143,7 +143,7 @@ public abstract class ReadAheadTransfer : ITransferMechanism
 
         RefuseCapability(device, "a read answered EINVAL/EOPNOTSUPP");
         tally.SwitchTo(TransferStrategy.Buffered, TransferFallback.KernelRefused);
-        return await _fallback.SendRangeAsync(writer, body.File, fallbackFrom, end - fallbackFrom, tally).ConfigureAwait(false);
+        return await _fallback.SendRangeAsync(writer, body, fallbackFrom, end - fallbackFrom, tally).ConfigureAwait(false);
     }
 
     // The budget-free path: [offset, offset+length) of the file (the ordinary descriptor, never the
@@ -161,6 +161,7 @@ public abstract class ReadAheadTransfer : ITransferMechanism
             while (offset < end)
             {
                 int count = (int)Math.Min(_fallback.ChunkBytes, end - offset);
+                tally.EngineRequests++;
                 DiskReadResult done = await _disk.ReadAsync(kind, file, buffer, count, offset).ConfigureAwait(false);
                 tally.Count(kind == DiskReadKind.Dontcache ? SyscallKind.Preadv2 : SyscallKind.Pread, done.Calls);
                 if (done.Result.Status == IoStatus.NotSupported && kind == DiskReadKind.Dontcache)
@@ -228,6 +229,7 @@ public abstract class ReadAheadTransfer : ITransferMechanism
         void Issue(AlignedBuffer buffer)
         {
             int count = (int)Math.Min(chunk, alignedEnd - next);
+            tally.EngineRequests++;
             inFlight.Enqueue((_disk.ReadAsync(Kind, file, buffer, count, next, alignment, ForceFallback), buffer, next, count));
             next += count;
         }

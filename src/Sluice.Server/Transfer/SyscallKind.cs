@@ -15,5 +15,7 @@ public enum SyscallKind
     Policy,
     // A cold range made resident by the disk engine before sendfile sends it (calls it took).
     Populate,
+    // cachestat by sendfile before a window whose residency the plan did not know to be complete.
+    Residency,
     Count,
 }

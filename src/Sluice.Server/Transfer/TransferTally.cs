@@ -18,9 +18,10 @@ public sealed class TransferTally
     // Decided strategy, then at most a fallback and a fallback of the fallback (direct → budget
     // path → plain reads where RWF_DONTCACHE is refused); a further switch extends the last slice.
     private const int MaxSlices = 4;
-    private const int Marks = (int)SyscallKind.Count + 2;
+    private const int Marks = (int)SyscallKind.Count + 3;
     private const int SentMark = (int)SyscallKind.Count;
     private const int ReadMark = SentMark + 1;
+    private const int EngineMark = SentMark + 2;
 
     private readonly long[] _calls = new long[(int)SyscallKind.Count];
     private readonly long[] _marks = new long[MaxSlices * Marks];
@@ -31,6 +32,10 @@ public sealed class TransferTally
     public long BytesSent { get; set; }
 
     public long BytesRead { get; set; }
+
+    // Requests handed to the disk engine (reads of page-cache misses, populates): each one is
+    // work a socket thread did not wait for.
+    public long EngineRequests { get; set; }
 
     // Set by a mechanism that had to move (part of) the body another way; the first reason wins.
     public TransferFallback Fallback { get; private set; }
@@ -54,7 +59,7 @@ public sealed class TransferTally
 
     public void Reset()
     {
-        BytesSent = BytesRead = 0;
+        BytesSent = BytesRead = EngineRequests = 0;
         Fallback = TransferFallback.None;
         Array.Clear(_calls);
         _slices = 0;
@@ -90,6 +95,8 @@ public sealed class TransferTally
     public long SliceBytesSent(int slice) => Until(slice, SentMark, BytesSent);
 
     public long SliceBytesRead(int slice) => Until(slice, ReadMark, BytesRead);
+
+    public long SliceEngineRequests(int slice) => Until(slice, EngineMark, EngineRequests);
 
     public long SliceCalls(int slice, SyscallKind kind) => Until(slice, (int)kind, _calls[(int)kind]);
 
@@ -143,6 +150,7 @@ public sealed class TransferTally
         Array.Copy(_calls, 0, _marks, mark, _calls.Length);
         _marks[mark + SentMark] = BytesSent;
         _marks[mark + ReadMark] = BytesRead;
+        _marks[mark + EngineMark] = EngineRequests;
     }
 
     // The slice's share of a running total: from its mark to the next slice's mark (or the total).

@@ -57,22 +57,4 @@ public sealed class TransferPolicyTests
     [InlineData(StrategyOption.Sendfile, 1L << 30, false, false)]
     public void ResidencyIsMeasuredOnlyWhenItCanChangeTheDecision(StrategyOption option, long length, bool tls, bool expected) =>
         Assert.Equal(expected, TransferPolicy.NeedsResidency(new TransferPolicyOptions { Option = option }, length, tls));
-
-    [Theory]
-    [InlineData(StrategyOption.Auto, 1024 * 1024, null, true)]
-    [InlineData(StrategyOption.Auto, 1024 * 1024, 0.5, true)]
-    [InlineData(StrategyOption.Auto, 1024 * 1024, 1.0, false)]
-    [InlineData(StrategyOption.Auto, 64 * 1024, 0.0, false)]
-    [InlineData(StrategyOption.Auto, 8L * 1024 * 1024, 0.95, false)]
-    [InlineData(StrategyOption.Sendfile, 1024 * 1024, 0.0, true)]
-    [InlineData(StrategyOption.Buffered, 1024 * 1024, 0.0, false)]
-    public void OnlyMediumSendfileBodiesNotFullyCachedArePrefetched(StrategyOption option, long length, double? resident, bool expected)
-    {
-        var options = new TransferPolicyOptions { Option = option };
-        TransferDecision decision = TransferPolicy.Decide(options, length, false, resident);
-
-        bool prefetch = TransferPolicy.IsPrefetchCandidate(options, decision, length) && TransferPolicy.ShouldPrefetch(resident);
-
-        Assert.Equal(expected, prefetch);
-    }
 }

@@ -122,12 +122,17 @@ internal sealed class TestServer : IAsyncDisposable
         return response;
     }
 
-    // One request on a fresh connection that asks to be closed afterwards.
+    // One request on a fresh connection that asks to be closed afterwards. Returns once the server
+    // has closed its side too: it publishes a response's metrics and access-log entry after the last
+    // byte is sent and before it half-closes, so a test that reads counters after this call sees
+    // this response in them (without the wait, a loaded machine lets the test look first).
     public async Task<RawResponse> GetAsync(string target, string extraHeaders = "", string method = "GET")
     {
         await using RawHttpConnection connection = await ConnectAsync();
         await connection.SendAsync($"{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extraHeaders}Connection: close\r\n\r\n");
-        return await connection.ReadResponseAsync(isHead: method == "HEAD");
+        RawResponse response = await connection.ReadResponseAsync(isHead: method == "HEAD");
+        await connection.ReadToEndAsync(TimeSpan.FromSeconds(10));
+        return response;
     }
 
     public async ValueTask DisposeAsync()

@@ -24,8 +24,8 @@ public sealed class MetricsEndpointTests
 
         Assert.Equal(1, Value(text, "sluice_responses_total{strategy=\"buffered\"}"));
         Assert.True(Value(text, "sluice_bytes_sent_total{strategy=\"buffered\"}") > TestServer.RandomLength);
-        // The classic loop: one pread per 32 KiB chunk.
-        double preads = Value(text, "sluice_syscalls_total{strategy=\"buffered\",kind=\"pread\"}");
+        // The classic loop: one read per 32 KiB chunk, each tried first with preadv2(RWF_NOWAIT).
+        double preads = Value(text, "sluice_syscalls_total{strategy=\"buffered\",kind=\"preadv2\"}");
         Assert.Equal(Math.Ceiling(TestServer.RandomLength / (32.0 * 1024)), preads);
         Assert.Equal(TestServer.RandomLength, Value(text, "sluice_disk_bytes_read_total{strategy=\"buffered\"}"));
         Assert.Equal(1, Value(text, "sluice_decisions_total{strategy=\"buffered\",reason=\"forced\"}"));
