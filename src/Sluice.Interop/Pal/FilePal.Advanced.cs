@@ -92,16 +92,19 @@ public static partial class FilePal
     // preadv2(RWF_NOWAIT): the bytes the page cache holds at offset, never a wait on the disk.
     // NotCached (EAGAIN) when the first page is missing; a short count when a later one is (the
     // caller hands the rest to the disk engine); NotSupported where the filesystem refuses the
-    // flag (tmpfs: EOPNOTSUPP), which the caller learns once per filesystem.
-    public static unsafe IoResult PreadNoWait(SafeFileHandle handle, Span<byte> destination, long offset)
+    // flag (tmpfs: EOPNOTSUPP), which the caller learns once per filesystem. dontcache adds
+    // RWF_DONTCACHE: pages that were cached stay cached (only pages the read itself would bring in
+    // are dropped), so a cache hit of the dontcache strategy is served inline too.
+    public static unsafe IoResult PreadNoWait(SafeFileHandle handle, Span<byte> destination, long offset, bool dontcache = false)
     {
+        int flags = dontcache ? Libc.RWF_NOWAIT | Libc.RWF_DONTCACHE : Libc.RWF_NOWAIT;
         nint n;
         fixed (byte* p = destination)
         {
             var iov = new Libc.IoVec { Base = p, Length = (nuint)destination.Length };
             do
             {
-                n = Libc.Preadv2((int)handle.DangerousGetHandle(), &iov, 1, offset, Libc.RWF_NOWAIT);
+                n = Libc.Preadv2((int)handle.DangerousGetHandle(), &iov, 1, offset, flags);
             }
             while (n < 0 && Libc.LastErrno == Errno.EINTR);
         }

@@ -205,6 +205,34 @@ public abstract class ReadAheadTransfer : ITransferMechanism
         }
     }
 
+    // A chunk whose pages are all cached is read here, inline, with RWF_NOWAIT: the threading rule
+    // sends only misses to the disk engine, and a hit queued behind a slow disk's reads would wait
+    // as long as they do. Only for reads through the page cache (dontcache; an O_DIRECT read never
+    // comes from the cache) and only once the filesystem has accepted the strategy's flag. A
+    // partial answer (some pages missing) is discarded and the whole chunk goes to the engine.
+    private Task<DiskReadResult>? TryReadCached(SafeFileHandle file, ulong device, AlignedBuffer buffer, int count, long offset, bool probing, TransferTally tally)
+    {
+        if (Kind != DiskReadKind.Dontcache || probing || ForceFallback || _capabilities.IsRefused(device, FilesystemCapability.Nowait))
+        {
+            return null;
+        }
+
+        IoResult read = FilePal.PreadNoWait(file, buffer.Memory.Span[..count], offset, dontcache: true);
+        if (read.Status == IoStatus.Done && read.Bytes == count)
+        {
+            // Counted as the strategy's read when the transfer takes it (CountReads).
+            return Task.FromResult(new DiskReadResult(read, 1));
+        }
+
+        tally.Count(SyscallKind.Preadv2);
+        if (read.Status == IoStatus.NotSupported)
+        {
+            _capabilities.Refuse(device, FilesystemCapability.Nowait, $"errno {read.Errno}", "its reads go to the disk engine");
+        }
+
+        return null;
+    }
+
     // The descriptor to read from and the alignment reads must respect.
     protected abstract FileOpenStatus Prepare(FileBody body, TransferTally tally, out SafeFileHandle readHandle, out bool ownsHandle, out int alignment);
 
@@ -229,6 +257,13 @@ public abstract class ReadAheadTransfer : ITransferMechanism
         void Issue(AlignedBuffer buffer)
         {
             int count = (int)Math.Min(chunk, alignedEnd - next);
+            if (TryReadCached(file, device, buffer, count, next, probing, tally) is Task<DiskReadResult> cached)
+            {
+                inFlight.Enqueue((cached, buffer, next, count));
+                next += count;
+                return;
+            }
+
             tally.EngineRequests++;
             inFlight.Enqueue((_disk.ReadAsync(Kind, file, buffer, count, next, alignment, ForceFallback), buffer, next, count));
             next += count;
