@@ -22,17 +22,19 @@ public sealed class ThreadDiskEngine : IDiskEngine
     private readonly BlockingCollection<DiskWork> _queue = new(new ConcurrentQueue<DiskWork>());
     private readonly Thread[] _threads;
 
-    public ThreadDiskEngine(int threads)
+    public ThreadDiskEngine(int threads, string threadName = "sluice-disk")
     {
         _threads = new Thread[threads];
         for (int i = 0; i < threads; i++)
         {
-            _threads[i] = new Thread(Work) { IsBackground = true, Name = $"sluice-disk-{i}" };
+            _threads[i] = new Thread(Work) { IsBackground = true, Name = $"{threadName}-{i}" };
             _threads[i].Start();
         }
     }
 
     public string Name => "threads";
+
+    public DiskEngineCounters Counters { get; } = new("threads");
 
     // Test seam: runs on the disk thread before each read, so a test can make a read throw.
     internal Action<DiskReadKind>? BeforeRead { get; set; }
@@ -53,6 +55,7 @@ public sealed class ThreadDiskEngine : IDiskEngine
     {
         var item = new DiskCall<TState, TResult>(work, state);
         _queue.Add(item);
+        Counters.Submitted();
         return item.Completion.Task;
     }
 
@@ -61,6 +64,7 @@ public sealed class ThreadDiskEngine : IDiskEngine
     private Task<DiskReadResult> Enqueue(DiskRead read)
     {
         _queue.Add(read);
+        Counters.Submitted();
         return read.Completion.Task;
     }
 
@@ -69,6 +73,7 @@ public sealed class ThreadDiskEngine : IDiskEngine
         foreach (DiskWork work in _queue.GetConsumingEnumerable())
         {
             work.Execute();
+            Counters.Completed();
         }
     }
 

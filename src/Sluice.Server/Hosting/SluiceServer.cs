@@ -75,7 +75,8 @@ public sealed class SluiceServer : IAsyncDisposable
 
         OpenFiles = new OpenFileCache(options.OpenFileCacheEntries, options.OpenFileCacheMaxAge, options.OpenFileCacheSweepPeriod);
         Handler = new FileHandler(_root, options.FollowSymlinks, options.Policy, OpenFiles, options.ServeDotfiles, options.MaxListingEntries);
-        _disk = new ThreadDiskEngine(options.DiskThreads);
+        _disk = DiskEngineSelection.Create(options, log, out DiskEngineCounters diskCounters);
+        Metrics.DiskEngine = diskCounters;
         _readBuffers = new AlignedBufferPool(options.ReadBufferBytes, alignment: 4096, maxBuffers: Math.Max(options.ReadsInFlight + 1, (int)(options.ReadBufferBudgetBytes / options.ReadBufferBytes)), maxIdle: options.ReadsInFlight + 1);
         Metrics.ReadBuffers = _readBuffers;
         var buffered = new BufferedTransfer(options.BufferedChunkBytes);
