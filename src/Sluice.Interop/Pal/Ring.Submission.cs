@@ -17,7 +17,8 @@ public sealed unsafe partial class Ring
     // file and buffer alive until the completion with this userData has been taken.
     // Returns false only when the ring is unusable and the entry was withdrawn; a ring that
     // is full for a moment keeps the entry and submits it with the next call (Flush).
-    public bool TrySubmitRead(SafeFileHandle file, nint buffer, int count, long offset, RingReadKind kind, ulong userData)
+    // fixedBuffer >= 0: IORING_OP_READ_FIXED into that registered buffer (buffer lies inside it).
+    public bool TrySubmitRead(SafeFileHandle file, nint buffer, int count, long offset, RingReadKind kind, ulong userData, int fixedBuffer = -1)
     {
         lock (_submitLock)
         {
@@ -27,7 +28,8 @@ public sealed unsafe partial class Ring
                 return false;
             }
 
-            sqe->opcode = Libc.IORING_OP_READ;
+            sqe->opcode = fixedBuffer >= 0 ? Libc.IORING_OP_READ_FIXED : Libc.IORING_OP_READ;
+            sqe->buf_index = fixedBuffer >= 0 ? (ushort)fixedBuffer : (ushort)0;
             sqe->fd = (int)file.DangerousGetHandle();
             sqe->off = (ulong)offset;
             sqe->addr = (ulong)buffer;

@@ -89,6 +89,10 @@ public sealed record ServerOptions
     // fallback to threads. The environment variable SLUICE_SIMULATE_IO_URING_REFUSED=1 does the same.
     internal bool SimulateIoUringRefused { get; init; }
 
+    // Test switch: at most this many bytes of read buffers are registered with the ring (as a
+    // lower RLIMIT_MEMLOCK would allow); 0 = unregistered reads only.
+    internal long IoUringRegisteredBytesCap { get; init; } = long.MaxValue;
+
     // Open-file cache: entries (0 disables it) and the age after which an entry is reopened.
     public int OpenFileCacheEntries { get; init; } = 1024;
 

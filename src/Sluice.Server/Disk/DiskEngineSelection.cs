@@ -1,6 +1,6 @@
+using Sluice.Interop.Memory;
 using Sluice.Interop.Pal;
 using Sluice.Server.Configuration;
-using Sluice.Server.Logging;
 
 namespace Sluice.Server.Disk;
 
@@ -12,7 +12,10 @@ internal static class DiskEngineSelection
 {
     internal const string SimulateRefusedVariable = "SLUICE_SIMULATE_IO_URING_REFUSED";
 
-    public static IDiskEngine Create(ServerOptions options, IServerLog log, out DiskEngineCounters counters)
+    // createPool(arenaBuffers) makes the read-buffer pool; io_uring registers its arena.
+    // choice is the one log line ("disk engine: ..."): the server writes it once it has bound its
+    // listeners, so a start that fails on a busy port still prints exactly one line.
+    public static IDiskEngine Create(ServerOptions options, Func<int, AlignedBufferPool> createPool, out DiskEngineCounters counters, out AlignedBufferPool pool, out string choice)
     {
         if (options.IoEngine != IoEngineOption.Threads)
         {
@@ -29,7 +32,9 @@ internal static class DiskEngineSelection
 
             if (ring is not null)
             {
-                log.Info($"disk engine: io_uring (queue depth {ring.Depth}, registered buffers 0)");
+                pool = createPool(PlanRegisteredBuffers(options));
+                int registered = ring.RegisterArena(pool);
+                choice = $"disk engine: io_uring (queue depth {ring.Depth}, registered buffers {registered})";
                 counters = ring.Counters;
                 return ring;
             }
@@ -39,15 +44,25 @@ internal static class DiskEngineSelection
                 throw new InvalidOperationException($"--io-engine io_uring: io_uring refused: {reason}");
             }
 
-            log.Info($"disk engine: threads (io_uring refused: {reason})");
+            choice = $"disk engine: threads (io_uring refused: {reason})";
         }
         else
         {
-            log.Info("disk engine: threads (--io-engine threads)");
+            choice = "disk engine: threads (--io-engine threads)";
         }
 
+        pool = createPool(0);
         var threads = new ThreadDiskEngine(options.DiskThreads);
         counters = threads.Counters;
         return threads;
+    }
+
+    // Registered memory is pinned and counts against RLIMIT_MEMLOCK (8 MiB for non-root users;
+    // CAP_IPC_LOCK lifts it, but sizing to the limit keeps one rule for both). Over the limit the
+    // kernel would refuse the whole registration, so the arena is sized to fit.
+    private static int PlanRegisteredBuffers(ServerOptions options)
+    {
+        long bytes = Math.Min(Math.Min(options.ReadBufferBudgetBytes, options.IoUringRegisteredBytesCap), Ring.LockedMemoryLimit());
+        return (int)Math.Max(0, bytes / options.ReadBufferBytes);
     }
 }

@@ -37,6 +37,9 @@ public sealed partial class IoUringDiskEngine
 
         public int Slot { get; set; } = -1;
 
+        // The registered buffer the address lies in (READ_FIXED), or -1.
+        public int FixedBuffer { get; init; } = -1;
+
         public int Done { get; set; }
 
         public int Calls { get; set; }

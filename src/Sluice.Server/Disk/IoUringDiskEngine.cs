@@ -39,6 +39,10 @@ public sealed partial class IoUringDiskEngine : IDiskEngine
     private readonly Queue<RingRead> _waiting = new();
     private int _inFlight;
     private bool _disposing;
+    // The registered arena: [start, end) is buffer 0 of the ring's registered buffers.
+    private nint _registeredStart;
+    private nint _registeredEnd;
+    private long _fixedSubmissions;
 
     private IoUringDiskEngine(Ring ring, int helperThreads)
     {
@@ -57,6 +61,11 @@ public sealed partial class IoUringDiskEngine : IDiskEngine
 
     public DiskEngineCounters Counters { get; } = new("io_uring");
 
+    public int RegisteredBuffers { get; private set; }
+
+    // Submissions that went by READ_FIXED into the registered arena.
+    public long FixedSubmissions => Interlocked.Read(ref _fixedSubmissions);
+
     // Test seam: runs on the reaper before a completion is handled, so a test can make it throw.
     internal Action? BeforeComplete { get; set; }
 
@@ -65,6 +74,34 @@ public sealed partial class IoUringDiskEngine : IDiskEngine
     {
         status = Ring.TryCreate((uint)depth, out Ring? ring, out reason);
         return status == RingSetupStatus.Ready ? new IoUringDiskEngine(ring!, helperThreads) : null;
+    }
+
+    // Registers the pool's arena (or as much of it as RLIMIT_MEMLOCK lets the kernel pin: ENOMEM
+    // halves the try) and returns how many buffers are registered. Call once, before any read.
+    public int RegisterArena(AlignedBufferPool pool)
+    {
+        int buffers = pool.ArenaBuffers;
+        while (buffers > 0 && _ring.SupportsReadFixed)
+        {
+            long bytes = (long)buffers * pool.BufferBytes;
+            RingRegisterStatus status = _ring.TryRegisterBuffer(pool.ArenaAddress, bytes);
+            if (status == RingRegisterStatus.Registered)
+            {
+                _registeredStart = pool.ArenaAddress;
+                _registeredEnd = pool.ArenaAddress + (nint)bytes;
+                RegisteredBuffers = buffers;
+                return buffers;
+            }
+
+            if (status != RingRegisterStatus.OverLockedMemoryLimit)
+            {
+                break;
+            }
+
+            buffers /= 2;
+        }
+
+        return 0;
     }
 
     public Task<DiskReadResult> ReadAsync(DiskReadKind kind, SafeFileHandle file, AlignedBuffer buffer, int count, long offset, int alignment, bool simulateUnsupported)
@@ -76,7 +113,8 @@ public sealed partial class IoUringDiskEngine : IDiskEngine
             return Task.FromResult(new DiskReadResult(new IoResult(IoStatus.NotSupported, 0, 95), 1));
         }
 
-        return Start(new RingRead(kind, file, buffer.Pointer, default, count, offset, alignment));
+        bool registered = buffer.Pointer >= _registeredStart && buffer.Pointer + count <= _registeredEnd;
+        return Start(new RingRead(kind, file, buffer.Pointer, default, count, offset, alignment) { FixedBuffer = registered ? 0 : -1 });
     }
 
     public Task<DiskReadResult> ReadAsync(DiskReadKind kind, SafeFileHandle file, Memory<byte> buffer, int count, long offset)
@@ -164,7 +202,12 @@ public sealed partial class IoUringDiskEngine : IDiskEngine
     {
         read.Calls++;
         Counters.Submitted();
-        if (!_ring.TrySubmitRead(read.File, read.Address + read.Done, read.Count - read.Done, read.Offset + read.Done, read.RingKind, (ulong)read.Slot))
+        if (read.FixedBuffer >= 0)
+        {
+            Interlocked.Increment(ref _fixedSubmissions);
+        }
+
+        if (!_ring.TrySubmitRead(read.File, read.Address + read.Done, read.Count - read.Done, read.Offset + read.Done, read.RingKind, (ulong)read.Slot, read.FixedBuffer))
         {
             Release(read, new DiskReadResult(new IoResult(IoStatus.Failed, 0), read.Calls));
         }
