@@ -53,9 +53,9 @@ public sealed class ThreadDiskEngine : IDiskEngine
 
     public Task<TResult> RunAsync<TState, TResult>(Func<TState, TResult> work, TState state)
     {
-        var item = new DiskCall<TState, TResult>(work, state);
-        _queue.Add(item);
+        var item = new DiskCall<TState, TResult>(this, work, state);
         Counters.Submitted();
+        _queue.Add(item);
         return item.Completion.Task;
     }
 
@@ -63,8 +63,8 @@ public sealed class ThreadDiskEngine : IDiskEngine
 
     private Task<DiskReadResult> Enqueue(DiskRead read)
     {
-        _queue.Add(read);
         Counters.Submitted();
+        _queue.Add(read);
         return read.Completion.Task;
     }
 
@@ -73,7 +73,6 @@ public sealed class ThreadDiskEngine : IDiskEngine
         foreach (DiskWork work in _queue.GetConsumingEnumerable())
         {
             work.Execute();
-            Counters.Completed();
         }
     }
 
@@ -83,18 +82,22 @@ public sealed class ThreadDiskEngine : IDiskEngine
         public abstract void Execute();
     }
 
-    private sealed class DiskCall<TState, TResult>(Func<TState, TResult> work, TState state) : DiskWork
+    private sealed class DiskCall<TState, TResult>(ThreadDiskEngine engine, Func<TState, TResult> work, TState state) : DiskWork
     {
         public TaskCompletionSource<TResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public override void Execute()
         {
+            // Counted before the completion, so whoever awaits it sees the count.
             try
             {
-                Completion.TrySetResult(work(state));
+                TResult result = work(state);
+                engine.Counters.Completed();
+                Completion.TrySetResult(result);
             }
             catch (Exception ex)
             {
+                engine.Counters.Completed();
                 Completion.TrySetException(ex);
             }
         }
@@ -117,6 +120,7 @@ public sealed class ThreadDiskEngine : IDiskEngine
                 result = new DiskReadResult(new IoResult(IoStatus.Failed, 0), 0, ex);
             }
 
+            engine.Counters.Completed();
             Completion.TrySetResult(result);
         }
 

@@ -149,6 +149,8 @@ public sealed class BufferBudgetTests(ITestOutputHelper output)
         }
 
         Assert.Equal(1, thrown);
+        // The log is written by a background thread: wait for the line.
+        await Wait.UntilAsync(() => server.DiagnosticsLog.Contains("disk read failed with InvalidOperationException", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
         Assert.Contains("disk read failed with InvalidOperationException: injected disk-thread fault", server.DiagnosticsLog);
         Assert.True(await Wait.UntilAsync(() => server.Server.ActiveConnections == 0, TimeSpan.FromSeconds(5)));
         Assert.Equal(0, server.Server.ReadBuffers.InUse);
