@@ -105,10 +105,12 @@ def flagged(results, names):
 
 
 def render(raw, workloads, buffers, machine, sizes, command, head, body):
-    rounds = raw["args"]["rounds"]
+    # Per workload (older reports have one count for all).
+    rounds_by = raw.get("rounds") or {k: raw["args"]["rounds"] for k in raw["results"]}
+    rounds_text = ", ".join(f"{k} {v}" for k, v in rounds_by.items() if k in raw["results"] or k == "pressure")
     lines = [f"# Sluice vs nginx and lighttpd — {datetime.date.today().isoformat()}", "",
              f"Machine: {machine}.", "",
-             f"Command: `{command}` — {raw['elapsedSeconds'] / 60:.1f} min, {rounds} rounds, throughput samples "
+             f"Command: `{command}` — {raw['elapsedSeconds'] / 60:.1f} min, rounds: {rounds_text}, throughput samples "
              f"≥ {raw['args']['sample_seconds']:g} s of transfer each (downloads repeated within a sample), "
              f"wrk runs {raw['args']['wrk_seconds']} s. Files: {sizes['big'] // MiB} MiB (warm and cold), "
              f"{sizes['mid'] // MiB} MiB, 4 KiB, 100 KiB.", "",
@@ -160,11 +162,11 @@ def render(raw, workloads, buffers, machine, sizes, command, head, body):
         pairs = headline + [p for p in LIKE_FOR_LIKE.get(key, []) if all(x in names for x in p)]
         rows = [(metric, p) for p in pairs] + [(m, p) for m in SECONDARY[key] for p in headline]
         for m, (mine, peer) in rows:
-            ratios = per_round_ratios(results, mine, peer, m, rounds, names)
+            ratios = per_round_ratios(results, mine, peer, m, rounds_by[key], names)
             lines.append(f"| {key} | {m} | {mine} ÷ {peer} | {ratio_cell(ratios)} | "
                          f"{verdict(ratios, m not in LOWER_IS_BETTER)} |")
     lines.append("")
-    best_counts = nginx_best_counts(raw["results"], workloads, rounds)
+    best_counts = nginx_best_counts(raw["results"], workloads, rounds_by)
     if best_counts:
         lines += ["nginx's best configuration per round (headline metric): " + "; ".join(best_counts) + ".", ""]
     lines += [f"Idle cost: the servers not under test used at most {num(idle_max[0])} ms of CPU per second together "
@@ -185,6 +187,7 @@ def render(raw, workloads, buffers, machine, sizes, command, head, body):
 
 
 def nginx_best_counts(results_by_w, workloads, rounds):
+    """rounds: {workload: count}."""
     out = []
     for key, (_, names) in workloads.items():
         results = results_by_w.get(key)
@@ -192,7 +195,7 @@ def nginx_best_counts(results_by_w, workloads, rounds):
             continue
         metric = HEADLINE[key]
         counts = {}
-        for r in range(rounds):
+        for r in range(rounds[key]):
             vals = {n: round_value(results, n, r, metric, True, names) for n in names if n.startswith("nginx")}
             vals = {n: v for n, v in vals.items() if v is not None}
             if vals:

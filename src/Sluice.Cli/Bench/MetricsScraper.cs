@@ -81,9 +81,9 @@ internal sealed class MetricsScraper
 
     public double Sum(string name) => _samples.Where(s => s.Name == name).Sum(s => s.Value);
 
-    // File responses the server has accounted for (every strategy but "inline": errors, listings).
-    public long FileResponses => (long)_samples
-        .Where(s => s.Name == "sluice_responses_total" && s.Labels.GetValueOrDefault("strategy") != "inline").Sum(s => s.Value);
+    // File responses the server has accounted for (not errors or listings), each once: the sum of
+    // sluice_responses_total would count a body moved partly by a fallback under both strategies.
+    public long FileResponses => (long)Sum("sluice_file_responses_total");
 
     // The server publishes a transfer's counters after its last send returns, which can be after
     // the client has read the last byte: scrape until the responses so far are all accounted for,

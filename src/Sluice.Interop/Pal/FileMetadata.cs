@@ -1,5 +1,6 @@
 namespace Sluice.Interop.Pal;
 
+// Device is st_dev of statx: major << 32 | minor (the filesystem the file lives on).
 public readonly record struct FileMetadata(
     long Length,
     ulong Inode,
@@ -16,6 +17,10 @@ public readonly record struct FileMetadata(
     public bool SameVersionAs(in FileMetadata other) =>
         Device == other.Device && Inode == other.Inode && Length == other.Length
         && ModifiedUnixNanoseconds == other.ModifiedUnixNanoseconds && ChangedUnixNanoseconds == other.ChangedUnixNanoseconds;
+
+    public uint DeviceMajor => (uint)(Device >> 32);
+
+    public uint DeviceMinor => (uint)Device;
 
     public DateTimeOffset Modified => DateTimeOffset.UnixEpoch.AddTicks(ModifiedUnixNanoseconds / 100);
 }

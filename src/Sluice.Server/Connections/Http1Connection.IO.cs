@@ -121,14 +121,13 @@ public sealed partial class Http1Connection
             try
             {
                 ReadOnlyMemory<byte> head = _headBuffer.AsMemory(0, WriteHead(keepAlive));
+                // Decided and moved are counted apart: the decision now, what moved the bytes
+                // (which a fallback may change) from the tally's slices once the body is out.
                 _server.Metrics.CountDecision(_plan.Decision!.Value);
                 ITransferMechanism mechanism = _server.Mechanism(_plan.Decision.Value.Strategy);
+                _tally.Begin(mechanism.Strategy);
                 TransferOutcome outcome = await mechanism.SendAsync(_writer, head, body, _tally).ConfigureAwait(false);
-                _server.Metrics.For(mechanism.Strategy).Publish(_tally);
-                if (_tally.Fallback != TransferFallback.None)
-                {
-                    _server.Metrics.CountFallback(mechanism.Strategy, _tally.Fallback);
-                }
+                _server.Metrics.Publish(_tally);
                 return outcome;
             }
             finally

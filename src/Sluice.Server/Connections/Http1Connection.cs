@@ -352,9 +352,12 @@ public sealed partial class Http1Connection
         }
 
         double ms = Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds;
-        string strategy = _plan.FileBody is null ? "inline" : _plan.Decision?.Strategy.ToString().ToLowerInvariant() ?? "-";
-        // A fallback replaces the decision's reason, so the line says why the bytes went another way.
-        string reason = _tally.Fallback != TransferFallback.None ? _tally.Fallback.Label() : _plan.Decision?.Reason.ToString().ToLowerInvariant() ?? "-";
+        // strategy= names what moved the bytes (README, "Access log"); a fallback replaces the
+        // decision's reason with fallback:<why>(<decided strategy>).
+        string strategy = _plan.FileBody is null ? "inline" : _tally.SliceCount > 0 ? _tally.MovedByLabel() : "-";
+        string reason = _tally.Fallback != TransferFallback.None
+            ? $"fallback:{_tally.Fallback.Label()}({_tally.Decided.ToString().ToLowerInvariant()})"
+            : _plan.Decision?.Reason.ToString().ToLowerInvariant() ?? "-";
         string version = _head.Version == HttpVersion.Http10 ? "HTTP/1.0" : "HTTP/1.1";
         _server.Log.Access(new AccessLogEntry(
             DateTimeOffset.UtcNow, _remote, _head.MethodToken, _head.Target, version, _plan.Status, _tally.BytesSent,

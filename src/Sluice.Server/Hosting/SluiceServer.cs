@@ -85,15 +85,17 @@ public sealed class SluiceServer : IAsyncDisposable
             out _diskEngineChoice);
         Metrics.DiskEngine = diskCounters;
         Metrics.ReadBuffers = _readBuffers;
+        Capabilities = new FilesystemCapabilities(log);
+        Metrics.Capabilities = Capabilities;
         var buffered = new BufferedTransfer(options.BufferedChunkBytes);
         _mechanisms = new ITransferMechanism[Enum.GetValues<TransferStrategy>().Length];
         _mechanisms[(int)TransferStrategy.Buffered] = buffered;
-        _mechanisms[(int)TransferStrategy.Sendfile] = new SendfileTransfer(options.SendfileChunkBytes, buffered, _disk, log);
+        _mechanisms[(int)TransferStrategy.Sendfile] = new SendfileTransfer(options.SendfileChunkBytes, buffered, _disk, log, Capabilities);
         _mechanisms[(int)TransferStrategy.Copy] = new BufferedTransfer((int)Math.Max(options.CopyThreshold, options.BufferedChunkBytes), TransferStrategy.Copy);
         _mechanisms[(int)TransferStrategy.Direct] = new DirectTransfer(
-            _disk, _readBuffers, options.ReadsInFlight, buffered, log, options.ForceFallback.Contains(TransferStrategy.Direct));
+            _disk, _readBuffers, options.ReadsInFlight, buffered, log, Capabilities, options.ForceFallback.Contains(TransferStrategy.Direct));
         _mechanisms[(int)TransferStrategy.Dontcache] = new DontcacheTransfer(
-            _disk, _readBuffers, options.ReadsInFlight, buffered, log, options.ForceFallback.Contains(TransferStrategy.Dontcache));
+            _disk, _readBuffers, options.ReadsInFlight, buffered, log, Capabilities, options.ForceFallback.Contains(TransferStrategy.Dontcache));
     }
 
     public OpenFileCache OpenFiles { get; }
@@ -107,6 +109,9 @@ public sealed class SluiceServer : IAsyncDisposable
     public FileHandler Handler { get; }
 
     public TransferMetrics Metrics { get; } = new();
+
+    // What each filesystem under the root refused (O_DIRECT, RWF_DONTCACHE, RWF_NOWAIT, sendfile).
+    public FilesystemCapabilities Capabilities { get; }
 
     public ConnectionCounters Counters { get; } = new();
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Sluice.Core.Http;
 using Sluice.Core.Policy;
+using Sluice.Server.Disk;
 using Sluice.Server.Files;
 using Sluice.Server.Transfer;
 
@@ -16,7 +17,7 @@ public static class PrometheusWriter
         var b = new StringBuilder(4096);
         IReadOnlyList<MechanismCounters> all = metrics.All;
 
-        Header(b, "sluice_responses_total", "counter", "File responses completed or aborted, by transfer strategy.");
+        Header(b, "sluice_responses_total", "counter", "File responses completed or aborted, by the strategy that moved the body (a body moved partly by two counts under both).");
         foreach (MechanismCounters m in all)
         {
             Line(b, "sluice_responses_total", $"strategy=\"{Name(m.Strategy)}\"", m.Responses);
@@ -24,7 +25,10 @@ public static class PrometheusWriter
 
         Line(b, "sluice_responses_total", "strategy=\"inline\"", metrics.Inline.Responses);
 
-        Header(b, "sluice_bytes_sent_total", "counter", "Bytes written to sockets (heads and bodies), by strategy.");
+        Header(b, "sluice_file_responses_total", "counter", "File responses completed or aborted, each counted once.");
+        Line(b, "sluice_file_responses_total", null, metrics.FileResponses);
+
+        Header(b, "sluice_bytes_sent_total", "counter", "Bytes written to sockets (heads and bodies), by the strategy that wrote them.");
         foreach (MechanismCounters m in all)
         {
             Line(b, "sluice_bytes_sent_total", $"strategy=\"{Name(m.Strategy)}\"", m.BytesSent);
@@ -61,7 +65,7 @@ public static class PrometheusWriter
             }
         }
 
-        Header(b, "sluice_fallbacks_total", "counter", "Responses whose strategy moved (part of) the body another way, by strategy and reason.");
+        Header(b, "sluice_fallbacks_total", "counter", "Responses whose decided strategy moved (part of) the body another way, by decided strategy and reason.");
         foreach (TransferFallback reason in Enum.GetValues<TransferFallback>())
         {
             foreach (TransferStrategy strategy in Enum.GetValues<TransferStrategy>())
@@ -71,6 +75,31 @@ public static class PrometheusWriter
                 {
                     Line(b, "sluice_fallbacks_total", $"strategy=\"{Name(strategy)}\",reason=\"{reason.Label()}\"", count);
                 }
+            }
+        }
+
+        Header(b, "sluice_fallback_bytes_sent_total", "counter", "Bytes sent by a fallback, by the strategy that sent them, the strategy decided and the reason.");
+        foreach (TransferFallback reason in Enum.GetValues<TransferFallback>())
+        {
+            foreach (TransferStrategy decided in Enum.GetValues<TransferStrategy>())
+            {
+                foreach (TransferStrategy movedBy in Enum.GetValues<TransferStrategy>())
+                {
+                    long bytes = reason == TransferFallback.None ? 0 : metrics.FallbackBytesSent(decided, movedBy, reason);
+                    if (bytes > 0)
+                    {
+                        Line(b, "sluice_fallback_bytes_sent_total", $"strategy=\"{Name(movedBy)}\",decided=\"{Name(decided)}\",reason=\"{reason.Label()}\"", bytes);
+                    }
+                }
+            }
+        }
+
+        if (metrics.Capabilities is { } capabilities)
+        {
+            Header(b, "sluice_filesystem_capability_refused", "gauge", "1 for each filesystem (device major:minor) that refused a capability; such bodies go straight to the fallback.");
+            foreach ((ulong device, FilesystemCapability capability) in capabilities.Refusals())
+            {
+                Line(b, "sluice_filesystem_capability_refused", $"device=\"{device >> 32}:{(uint)device}\",capability=\"{capability.Label()}\"", 1);
             }
         }
 

@@ -14,8 +14,8 @@ public sealed class DirectTransfer : ReadAheadTransfer
 {
     private const int DefaultAlignment = 4096;
 
-    public DirectTransfer(IDiskEngine disk, AlignedBufferPool buffers, int readsInFlight, BufferedTransfer fallback, IServerLog log, bool forceFallback)
-        : base(disk, buffers, readsInFlight, fallback, log, forceFallback)
+    public DirectTransfer(IDiskEngine disk, AlignedBufferPool buffers, int readsInFlight, BufferedTransfer fallback, IServerLog log, FilesystemCapabilities capabilities, bool forceFallback)
+        : base(disk, buffers, readsInFlight, fallback, log, capabilities, forceFallback)
     {
     }
 
@@ -23,17 +23,20 @@ public sealed class DirectTransfer : ReadAheadTransfer
 
     protected override DiskReadKind Kind => DiskReadKind.Direct;
 
+    protected override FilesystemCapability Capability => FilesystemCapability.Direct;
+
     protected override FileOpenStatus Prepare(FileBody body, TransferTally tally, out SafeFileHandle readHandle, out bool ownsHandle, out int alignment)
     {
         alignment = body.DirectIoAlignment is > 0 and <= DefaultAlignment ? body.DirectIoAlignment : DefaultAlignment;
         ownsHandle = true;
+        tally.Count(SyscallKind.Open);
         if (ForceFallback)
         {
+            // Answer as a filesystem without O_DIRECT does: the open is refused with EINVAL.
             readHandle = null!;
             return FileOpenStatus.NotSupported;
         }
 
-        tally.Count(SyscallKind.Open);
         return FilePal.TryReopenDirect(body.File, out readHandle);
     }
 

@@ -13,14 +13,16 @@ namespace Sluice.Server.Transfer;
 // EOPNOTSUPP to the first read and the body falls back to the buffered loop.
 public sealed class DontcacheTransfer : ReadAheadTransfer
 {
-    public DontcacheTransfer(IDiskEngine disk, AlignedBufferPool buffers, int readsInFlight, BufferedTransfer fallback, IServerLog log, bool forceFallback)
-        : base(disk, buffers, readsInFlight, fallback, log, forceFallback)
+    public DontcacheTransfer(IDiskEngine disk, AlignedBufferPool buffers, int readsInFlight, BufferedTransfer fallback, IServerLog log, FilesystemCapabilities capabilities, bool forceFallback)
+        : base(disk, buffers, readsInFlight, fallback, log, capabilities, forceFallback)
     {
     }
 
     public override TransferStrategy Strategy => TransferStrategy.Dontcache;
 
     protected override DiskReadKind Kind => DiskReadKind.Dontcache;
+
+    protected override FilesystemCapability Capability => FilesystemCapability.Dontcache;
 
     protected override FileOpenStatus Prepare(FileBody body, TransferTally tally, out SafeFileHandle readHandle, out bool ownsHandle, out int alignment)
     {

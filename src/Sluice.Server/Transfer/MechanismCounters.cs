@@ -2,8 +2,9 @@ using Sluice.Core.Policy;
 
 namespace Sluice.Server.Transfer;
 
-// What each mechanism did, process-wide: responses, bytes, and system calls by kind. Mechanisms
-// count locally per response (TransferTally) and publish once, so the hot loop does no atomics.
+// What each strategy did, process-wide: responses, bytes, and system calls by kind — credited to
+// the strategy that moved the bytes or issued the calls, not to the one decided (TransferTally's
+// slices). Mechanisms count locally per response and publish once, so the hot loop does no atomics.
 public sealed class MechanismCounters
 {
     private readonly long[] _syscalls = new long[(int)SyscallKind.Count];
@@ -40,18 +41,48 @@ public sealed class MechanismCounters
         }
     }
 
+    // The whole tally, as one response (inline responses: no slices).
     public void Publish(TransferTally tally)
     {
-        Interlocked.Increment(ref _responses);
-        Interlocked.Add(ref _bytesSent, tally.BytesSent);
-        Interlocked.Add(ref _bytesReadFromDisk, tally.BytesRead);
+        CountResponse();
+        Add(tally.BytesSent, tally.BytesRead);
         for (int kind = 0; kind < _syscalls.Length; kind++)
         {
-            long calls = tally.Calls((SyscallKind)kind);
-            if (calls != 0)
-            {
-                Interlocked.Add(ref _syscalls[kind], calls);
-            }
+            AddCalls(kind, tally.Calls((SyscallKind)kind));
+        }
+    }
+
+    // What one slice of a tally moved; the response is counted separately (CountResponse), once
+    // per strategy that took part in it.
+    public void PublishSlice(TransferTally tally, int slice)
+    {
+        Add(tally.SliceBytesSent(slice), tally.SliceBytesRead(slice));
+        for (int kind = 0; kind < _syscalls.Length; kind++)
+        {
+            AddCalls(kind, tally.SliceCalls(slice, (SyscallKind)kind));
+        }
+    }
+
+    public void CountResponse() => Interlocked.Increment(ref _responses);
+
+    private void Add(long sent, long read)
+    {
+        if (sent != 0)
+        {
+            Interlocked.Add(ref _bytesSent, sent);
+        }
+
+        if (read != 0)
+        {
+            Interlocked.Add(ref _bytesReadFromDisk, read);
+        }
+    }
+
+    private void AddCalls(int kind, long calls)
+    {
+        if (calls != 0)
+        {
+            Interlocked.Add(ref _syscalls[kind], calls);
         }
     }
 }

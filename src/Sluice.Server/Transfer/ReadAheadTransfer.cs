@@ -16,8 +16,12 @@ namespace Sluice.Server.Transfer;
 // O_DIRECT. Up to ReadsInFlight reads are queued ahead of the chunk being sent. A read that comes
 // back short of the expected end means the file shrank: the transfer is aborted, never padded.
 // Every exit path waits for the reads still in flight before their buffers go back to the pool.
-// When the kernel refuses the path (EINVAL/EOPNOTSUPP before any byte moved), the rest of the
-// body goes by the buffered loop, and the fallback is logged once per strategy.
+// When the kernel refuses the path (EINVAL/EOPNOTSUPP), the rest of the body goes by the buffered
+// loop, and the refusal is recorded for the file's filesystem (FilesystemCapabilities): logged
+// once, and later bodies on that filesystem go straight to the buffered loop without issuing the
+// refused call again. Until the filesystem has answered once, a transfer probes with a single read
+// before it queues ReadsInFlight, so a refusing filesystem costs one refused call, not one per
+// read in flight. The bytes the fallback moves are accounted to buffered (TransferTally.SwitchTo).
 //
 // Progress never depends on another connection's buffers. The aligned buffers come from a
 // process-wide budget, and a client that stops reading keeps its buffers until its send deadline;
@@ -40,17 +44,18 @@ public abstract class ReadAheadTransfer : ITransferMechanism
     private readonly int _readsInFlight;
     private readonly BufferedTransfer _fallback;
     private readonly IServerLog _log;
+    private readonly FilesystemCapabilities _capabilities;
     private int _fallbackLogged;
     private int _budgetFallbackLogged;
-    // The filesystem refused RWF_DONTCACHE on the budget-free path: plain pread from then on.
-    private volatile bool _dontcacheRefused;
 
     // Long enough for a buffer returned by a transfer that is moving to reach a waiter (fair share
     // among healthy transfers), short enough not to be felt when stalled clients hold them all.
     private static readonly TimeSpan BudgetWait = TimeSpan.FromMilliseconds(50);
 
-    protected ReadAheadTransfer(IDiskEngine disk, AlignedBufferPool buffers, int readsInFlight, BufferedTransfer fallback, IServerLog log, bool forceFallback)
+    protected ReadAheadTransfer(
+        IDiskEngine disk, AlignedBufferPool buffers, int readsInFlight, BufferedTransfer fallback, IServerLog log, FilesystemCapabilities capabilities, bool forceFallback)
     {
+        _capabilities = capabilities;
         _disk = disk;
         _buffers = buffers;
         _readsInFlight = readsInFlight;
@@ -65,13 +70,32 @@ public abstract class ReadAheadTransfer : ITransferMechanism
 
     protected abstract DiskReadKind Kind { get; }
 
+    // The filesystem capability this strategy's reads depend on.
+    protected abstract FilesystemCapability Capability { get; }
+
     public async ValueTask<TransferOutcome> SendAsync(SocketWriter writer, ReadOnlyMemory<byte> head, FileBody body, TransferTally tally)
     {
+        ulong device = body.Source.Metadata.Device;
+        if (_capabilities.IsRefused(device, Capability))
+        {
+            // Learned on an earlier body: the refused call is not issued again.
+            tally.SwitchTo(TransferStrategy.Buffered, TransferFallback.KernelRefused);
+            return await _fallback.SendAsync(writer, head, body, tally).ConfigureAwait(false);
+        }
+
         FileOpenStatus prepared = Prepare(body, tally, out SafeFileHandle readHandle, out bool ownsHandle, out int alignment);
         if (prepared != FileOpenStatus.Opened)
         {
-            NoteFallback(prepared == FileOpenStatus.NotSupported ? "the filesystem refused O_DIRECT (EINVAL)" : $"cannot reopen the file ({prepared})");
-            tally.NoteFallback(TransferFallback.KernelRefused);
+            if (prepared == FileOpenStatus.NotSupported)
+            {
+                RefuseCapability(device, "open answered EINVAL");
+            }
+            else
+            {
+                NoteFallback($"cannot reopen the file ({prepared})");
+            }
+
+            tally.SwitchTo(TransferStrategy.Buffered, TransferFallback.KernelRefused);
             return await _fallback.SendAsync(writer, head, body, tally).ConfigureAwait(false);
         }
 
@@ -93,14 +117,20 @@ public abstract class ReadAheadTransfer : ITransferMechanism
     private async ValueTask<TransferOutcome> SendSegmentAsync(
         SocketWriter writer, FileBody body, SafeFileHandle readHandle, int alignment, FileSegment segment, bool moreAfter, TransferTally tally)
     {
-        (TransferOutcome outcome, long fallbackFrom, TransferFallback why) = await PumpAsync(writer, readHandle, alignment, segment, moreAfter, tally).ConfigureAwait(false);
-        if (fallbackFrom < 0)
+        ulong device = body.Source.Metadata.Device;
+        long end = segment.Offset + segment.Length;
+        long fallbackFrom = segment.Offset;
+        TransferFallback why = TransferFallback.KernelRefused;
+        if (!_capabilities.IsRefused(device, Capability))
         {
-            return outcome;
+            TransferOutcome outcome;
+            (outcome, fallbackFrom, why) = await PumpAsync(writer, readHandle, alignment, device, segment, moreAfter, tally).ConfigureAwait(false);
+            if (fallbackFrom < 0)
+            {
+                return outcome;
+            }
         }
 
-        long end = segment.Offset + segment.Length;
-        tally.NoteFallback(why);
         if (why == TransferFallback.BufferBudget)
         {
             if (Interlocked.Exchange(ref _budgetFallbackLogged, 1) == 0)
@@ -108,32 +138,42 @@ public abstract class ReadAheadTransfer : ITransferMechanism
                 _log.Warn($"{Name}: read-buffer budget exhausted ({_buffers.InUse}/{_buffers.MaxBuffers} buffers in use); such bodies go by heap-buffer reads (reason=buffer-budget; logged once)");
             }
 
-            return await SendWithoutBudgetAsync(writer, body.File, fallbackFrom, end - fallbackFrom, moreAfter, tally).ConfigureAwait(false);
+            return await SendWithoutBudgetAsync(writer, body.File, device, fallbackFrom, end - fallbackFrom, moreAfter, tally).ConfigureAwait(false);
         }
 
-        NoteFallback("the kernel refused the read (EINVAL/EOPNOTSUPP)");
+        RefuseCapability(device, "a read answered EINVAL/EOPNOTSUPP");
+        tally.SwitchTo(TransferStrategy.Buffered, TransferFallback.KernelRefused);
         return await _fallback.SendRangeAsync(writer, body.File, fallbackFrom, end - fallbackFrom, tally).ConfigureAwait(false);
     }
 
     // The budget-free path: [offset, offset+length) of the file (the ordinary descriptor, never the
     // O_DIRECT one: a heap buffer is not aligned), one read at a time on the disk threads into a
-    // pooled heap buffer, each chunk sent before the next is read.
-    private async ValueTask<TransferOutcome> SendWithoutBudgetAsync(SocketWriter writer, SafeFileHandle file, long offset, long length, bool moreAfter, TransferTally tally)
+    // pooled heap buffer, each chunk sent before the next is read. Its reads are dontcache reads
+    // (buffered ones where the filesystem refuses RWF_DONTCACHE), and so are its bytes accounted.
+    private async ValueTask<TransferOutcome> SendWithoutBudgetAsync(SocketWriter writer, SafeFileHandle file, ulong device, long offset, long length, bool moreAfter, TransferTally tally)
     {
         long end = offset + length;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(_fallback.ChunkBytes);
+        DiskReadKind kind = _capabilities.IsRefused(device, FilesystemCapability.Dontcache) ? DiskReadKind.Buffered : DiskReadKind.Dontcache;
+        tally.SwitchTo(kind == DiskReadKind.Dontcache ? TransferStrategy.Dontcache : TransferStrategy.Buffered, TransferFallback.BufferBudget);
         try
         {
             while (offset < end)
             {
                 int count = (int)Math.Min(_fallback.ChunkBytes, end - offset);
-                DiskReadKind kind = _dontcacheRefused ? DiskReadKind.Buffered : DiskReadKind.Dontcache;
                 DiskReadResult done = await _disk.ReadAsync(kind, file, buffer, count, offset).ConfigureAwait(false);
                 tally.Count(kind == DiskReadKind.Dontcache ? SyscallKind.Preadv2 : SyscallKind.Pread, done.Calls);
                 if (done.Result.Status == IoStatus.NotSupported && kind == DiskReadKind.Dontcache)
                 {
-                    _dontcacheRefused = true;
+                    _capabilities.Refuse(device, FilesystemCapability.Dontcache, "preadv2 answered EOPNOTSUPP", "reads without a read buffer go by plain pread on it");
+                    kind = DiskReadKind.Buffered;
+                    tally.SwitchTo(TransferStrategy.Buffered, TransferFallback.KernelRefused);
                     continue;
+                }
+
+                if (kind == DiskReadKind.Dontcache && done.Result.Status == IoStatus.Done)
+                {
+                    _capabilities.Accept(device, FilesystemCapability.Dontcache);
                 }
 
                 if (done.Result.Status != IoStatus.Done)
@@ -174,8 +214,10 @@ public abstract class ReadAheadTransfer : ITransferMechanism
     // hold a sub-MSS tail until a timer fires. FallbackFrom >= 0: the bytes from there on were not
     // sent, for the reason Why.
     private async ValueTask<(TransferOutcome Outcome, long FallbackFrom, TransferFallback Why)> PumpAsync(
-        SocketWriter writer, SafeFileHandle file, int alignment, FileSegment segment, bool moreAfter, TransferTally tally)
+        SocketWriter writer, SafeFileHandle file, int alignment, ulong device, FileSegment segment, bool moreAfter, TransferTally tally)
     {
+        // One read alone until the filesystem has answered (see the design note).
+        bool probing = !_capabilities.IsAccepted(device, Capability);
         long start = segment.Offset;
         long end = segment.Offset + segment.Length;
         long alignedEnd = end + ((alignment - (end % alignment)) % alignment);
@@ -192,7 +234,7 @@ public abstract class ReadAheadTransfer : ITransferMechanism
 
         void TopUp()
         {
-            while (inFlight.Count < _readsInFlight && next < alignedEnd && _buffers.TryRent(out AlignedBuffer? buffer))
+            while (inFlight.Count < (probing ? 1 : _readsInFlight) && next < alignedEnd && _buffers.TryRent(out AlignedBuffer? buffer))
             {
                 Issue(buffer);
             }
@@ -263,6 +305,12 @@ public abstract class ReadAheadTransfer : ITransferMechanism
                         return (TransferOutcome.Failed, -1, TransferFallback.None);
                     }
 
+                    if (probing)
+                    {
+                        _capabilities.Accept(device, Capability);
+                        probing = false;
+                    }
+
                     tally.BytesRead += result.Bytes;
                     long wantedEnd = Math.Min(end, position + count);
                     if (position + result.Bytes < wantedEnd)
@@ -317,6 +365,9 @@ public abstract class ReadAheadTransfer : ITransferMechanism
     }
 
     private string Name => Strategy.ToString().ToLowerInvariant();
+
+    private void RefuseCapability(ulong device, string detail) =>
+        _capabilities.Refuse(device, Capability, detail, $"{Name} bodies on it are falling back to buffered reads");
 
     private void NoteFallback(string why)
     {

@@ -14,19 +14,21 @@ namespace Sluice.Server.Transfer;
 //  - sendfile may move fewer bytes than asked (socket buffer full): loop.
 //  - EAGAIN on the non-blocking socket: wait for EPOLLOUT, then resume at the same offset.
 //  - a return of 0 while bytes remain means the file was truncated: abort, never spin or pad.
-//  - EINVAL/ENOSYS/EOPNOTSUPP before any byte moved: this file cannot be spliced (some
-//    filesystems); fall back to the buffered loop for this body, logged once.
+//  - EINVAL/ENOSYS/EOPNOTSUPP before any byte moved: files of this filesystem cannot be spliced;
+//    the body goes by the buffered loop, and so do later bodies on that filesystem without a
+//    sendfile attempt (FilesystemCapabilities; logged once per filesystem).
 public sealed class SendfileTransfer : ITransferMechanism
 {
     private const long YieldBytes = 8L * 1024 * 1024;
-    private static int s_fallbackLogged;
     private readonly long _chunkBytes;
     private readonly BufferedTransfer _fallback;
     private readonly IDiskEngine _disk;
     private readonly IServerLog _log;
+    private readonly FilesystemCapabilities _capabilities;
 
-    public SendfileTransfer(int chunkBytes, BufferedTransfer fallback, IDiskEngine disk, IServerLog log)
+    public SendfileTransfer(int chunkBytes, BufferedTransfer fallback, IDiskEngine disk, IServerLog log, FilesystemCapabilities capabilities)
     {
+        _capabilities = capabilities;
         _chunkBytes = chunkBytes;
         _fallback = fallback;
         _disk = disk;
@@ -35,8 +37,16 @@ public sealed class SendfileTransfer : ITransferMechanism
 
     public TransferStrategy Strategy => TransferStrategy.Sendfile;
 
-    public ValueTask<TransferOutcome> SendAsync(SocketWriter writer, ReadOnlyMemory<byte> head, FileBody body, TransferTally tally) =>
-        body.Prefetch ? PrefetchThenSendAsync(writer, head, body, tally) : SendBodyAsync(writer, head, body, tally);
+    public ValueTask<TransferOutcome> SendAsync(SocketWriter writer, ReadOnlyMemory<byte> head, FileBody body, TransferTally tally)
+    {
+        if (_capabilities.IsRefused(body.Source.Metadata.Device, FilesystemCapability.Sendfile))
+        {
+            tally.SwitchTo(TransferStrategy.Buffered, TransferFallback.KernelRefused);
+            return _fallback.SendAsync(writer, head, body, tally);
+        }
+
+        return body.Prefetch ? PrefetchThenSendAsync(writer, head, body, tally) : SendBodyAsync(writer, head, body, tally);
+    }
 
     // A cold range: the disk engine makes it resident first (nginx offloads sendfile to its aio
     // threads for the same reason), so the sendfile calls that follow do not wait on the disk.
@@ -98,11 +108,8 @@ public sealed class SendfileTransfer : ITransferMechanism
                 default:
                     if (before == segment.Offset && IsUnsupported(result.Errno))
                     {
-                        if (Interlocked.Exchange(ref s_fallbackLogged, 1) == 0)
-                        {
-                            _log.Warn($"sendfile refused by the kernel (errno {result.Errno}); falling back to buffered reads for such files");
-                        }
-
+                        _capabilities.Refuse(body.Source.Metadata.Device, FilesystemCapability.Sendfile, $"errno {result.Errno}", "sendfile bodies on it are falling back to buffered reads");
+                        tally.SwitchTo(TransferStrategy.Buffered, TransferFallback.KernelRefused);
                         return await _fallback.SendRangeAsync(writer, body.File, offset, end - offset, tally).ConfigureAwait(false);
                     }
 

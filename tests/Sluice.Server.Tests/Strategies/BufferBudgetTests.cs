@@ -60,7 +60,8 @@ public sealed class BufferBudgetTests(ITestOutputHelper output)
             Assert.Equal(200, response.Status);
             Assert.Equal(expected, Fixtures.Sha256(response.Body));
             string line = await AccessLineAsync(server, "/victim.bin");
-            Assert.True(line.Contains($"strategy={strategy.ToString().ToLowerInvariant()} reason=buffer-budget outcome=completed", StringComparison.Ordinal), line);
+            // The budget-free path's heap-buffer reads are dontcache reads, whatever was decided.
+            Assert.True(line.Contains($"strategy=dontcache reason=fallback:buffer-budget({strategy.ToString().ToLowerInvariant()}) outcome=completed", StringComparison.Ordinal), line);
 
             // /metrics shows the gauge at its budget and the fallback under its own label.
             string name = strategy.ToString().ToLowerInvariant();
@@ -149,8 +150,8 @@ public sealed class BufferBudgetTests(ITestOutputHelper output)
         }
 
         Assert.Equal(1, thrown);
-        // The log is written by a background thread: wait for the line.
-        await Wait.UntilAsync(() => server.DiagnosticsLog.Contains("disk read failed with InvalidOperationException", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        // The log is written by a background thread, and the connection may close before it runs.
+        await Wait.UntilAsync(() => server.DiagnosticsLog.Contains("disk read failed", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
         Assert.Contains("disk read failed with InvalidOperationException: injected disk-thread fault", server.DiagnosticsLog);
         Assert.True(await Wait.UntilAsync(() => server.Server.ActiveConnections == 0, TimeSpan.FromSeconds(5)));
         Assert.Equal(0, server.Server.ReadBuffers.InUse);
