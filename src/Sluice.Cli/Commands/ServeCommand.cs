@@ -55,6 +55,12 @@ public static class ServeCommand
         var readBuffer = new Option<string>("--read-buffer") { Description = "direct/dontcache: bytes per disk read.", DefaultValueFactory = _ => "1MiB" };
         var readsInFlight = new Option<int>("--reads-in-flight") { Description = "direct/dontcache: disk reads queued ahead of the socket, per transfer.", DefaultValueFactory = _ => 4 };
         var diskThreads = new Option<int>("--disk-threads") { Description = "Threads that perform blocking disk reads (like nginx's aio threads).", DefaultValueFactory = _ => 4 };
+        var ioEngine = new Option<string>("--io-engine")
+        {
+            Description = "How the server reads from disk: io_uring (the kernel's asynchronous I/O), threads (blocking reads on --disk-threads threads), or auto (io_uring where the kernel allows it, else threads).",
+            DefaultValueFactory = _ => "auto",
+        };
+        ioEngine.AcceptOnlyFromAmong("auto", "io_uring", "threads");
         var openFileCache = new Option<int>("--open-file-cache") { Description = "Open descriptors of hot files kept for reuse (0 disables).", DefaultValueFactory = _ => 1024 };
         var maxListingEntries = new Option<int>("--max-listing-entries") { Description = "Entries shown in a directory listing at most; the page says when it stops.", DefaultValueFactory = _ => 10_000 };
         var metrics = new Option<string?>("--metrics") { Description = "Serve Prometheus metrics on HOST:PORT (off by default), e.g. 127.0.0.1:9100." };
@@ -68,7 +74,7 @@ public static class ServeCommand
         var command = new Command("serve", "Serve a directory over HTTP/1.1 (GET and HEAD, ranges, conditional requests).")
         {
             directory, host, port, strategy, followSymlinks, dotfiles, maxConnections, maxPerAddress, headerTimeout, keepAliveTimeout, sendTimeout, minSendRate, minSendRateGrace, shutdownTimeout, quiet,
-            directThreshold, copyThreshold, largeStrategy, readBuffer, readsInFlight, diskThreads, openFileCache, maxListingEntries, metrics, forceFallback,
+            directThreshold, copyThreshold, largeStrategy, readBuffer, readsInFlight, diskThreads, ioEngine, openFileCache, maxListingEntries, metrics, forceFallback,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -103,6 +109,12 @@ public static class ServeCommand
                 ReadBufferBytes = (int)Math.Min(readBytes, int.MaxValue),
                 ReadsInFlight = parse.GetValue(readsInFlight),
                 DiskThreads = parse.GetValue(diskThreads),
+                IoEngine = parse.GetValue(ioEngine) switch
+                {
+                    "io_uring" => IoEngineOption.IoUring,
+                    "threads" => IoEngineOption.Threads,
+                    _ => IoEngineOption.Auto,
+                },
                 OpenFileCacheEntries = parse.GetValue(openFileCache),
                 MaxListingEntries = parse.GetValue(maxListingEntries),
                 MetricsEndpoint = parse.GetValue(metrics),

@@ -8,6 +8,7 @@ namespace Sluice.Interop.Memory;
 public sealed unsafe class AlignedBuffer : MemoryManager<byte>
 {
     private void* _pointer;
+    private readonly bool _ownsMemory = true;
 
     public AlignedBuffer(int length, int alignment)
     {
@@ -15,6 +16,19 @@ public sealed unsafe class AlignedBuffer : MemoryManager<byte>
         Alignment = alignment;
         _pointer = NativeMemory.AlignedAlloc((nuint)length, (nuint)alignment);
     }
+
+    // A slice of the pool's arena: the arena owns the memory, this buffer never frees it.
+    internal AlignedBuffer(void* pointer, int length, int alignment)
+    {
+        Length = length;
+        Alignment = alignment;
+        _pointer = pointer;
+        _ownsMemory = false;
+        InArena = true;
+    }
+
+    // True for a slice of the pool's long-lived arena (the memory a ring may have registered).
+    public bool InArena { get; }
 
     public int Length { get; }
 
@@ -32,7 +46,7 @@ public sealed unsafe class AlignedBuffer : MemoryManager<byte>
 
     protected override void Dispose(bool disposing)
     {
-        if (_pointer != null)
+        if (_pointer != null && _ownsMemory)
         {
             NativeMemory.AlignedFree(_pointer);
             _pointer = null;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Diagnostics.CodeAnalysis;
 
 namespace Sluice.Interop.Memory;
@@ -12,21 +13,42 @@ namespace Sluice.Interop.Memory;
 // their buffers (clients that stopped reading keep them until their send deadline), and a
 // transfer that waited on them would stall for as long as they do. Callers either take a buffer
 // that is free (TryRent) or wait a bounded, cancellable time (RentAsync) and then go another way.
+//
+// The arena: arenaBuffers buffers carved once from one allocation that lives as long as the
+// pool, so an io_uring can register it (IORING_REGISTER_BUFFERS pins it) and read into it with
+// READ_FIXED. Arena buffers are handed out first and never freed on return.
 public sealed class AlignedBufferPool : IDisposable
 {
     private readonly ConcurrentBag<AlignedBuffer> _free = [];
+    private readonly ConcurrentBag<AlignedBuffer> _arenaFree = [];
+    private nint _arena;
     private readonly SemaphoreSlim _budget;
     private int _idle;
     private long _rents;
 
-    public AlignedBufferPool(int bufferBytes, int alignment, int maxBuffers, int maxIdle = 4)
+    public unsafe AlignedBufferPool(int bufferBytes, int alignment, int maxBuffers, int maxIdle = 4, int arenaBuffers = 0)
     {
         BufferBytes = bufferBytes;
         Alignment = alignment;
         MaxBuffers = maxBuffers;
         MaxIdle = maxIdle;
         _budget = new SemaphoreSlim(maxBuffers, maxBuffers);
+        ArenaBuffers = Math.Clamp(arenaBuffers, 0, maxBuffers);
+        if (ArenaBuffers > 0)
+        {
+            _arena = (nint)NativeMemory.AlignedAlloc((nuint)ArenaBytes, (nuint)alignment);
+            for (int i = ArenaBuffers - 1; i >= 0; i--)
+            {
+                _arenaFree.Add(new AlignedBuffer((byte*)_arena + ((long)i * bufferBytes), bufferBytes, alignment));
+            }
+        }
     }
+
+    public int ArenaBuffers { get; }
+
+    public long ArenaBytes => (long)ArenaBuffers * BufferBytes;
+
+    public nint ArenaAddress => _arena;
 
     public int BufferBytes { get; }
 
@@ -68,7 +90,11 @@ public sealed class AlignedBufferPool : IDisposable
 
     public void Return(AlignedBuffer buffer)
     {
-        if (Interlocked.Increment(ref _idle) <= MaxIdle)
+        if (buffer.InArena)
+        {
+            _arenaFree.Add(buffer);
+        }
+        else if (Interlocked.Increment(ref _idle) <= MaxIdle)
         {
             _free.Add(buffer);
         }
@@ -81,18 +107,31 @@ public sealed class AlignedBufferPool : IDisposable
         _budget.Release();
     }
 
-    public void Dispose()
+    public unsafe void Dispose()
     {
         while (_free.TryTake(out AlignedBuffer? buffer))
         {
             ((IDisposable)buffer).Dispose();
+        }
+
+        // A buffer still rented may still be the target of a read in the kernel: then the arena
+        // is left allocated rather than freed under it.
+        if (_arena != 0 && InUse == 0)
+        {
+            NativeMemory.AlignedFree((void*)_arena);
+            _arena = 0;
         }
     }
 
     private AlignedBuffer Take()
     {
         Interlocked.Increment(ref _rents);
-        if (_free.TryTake(out AlignedBuffer? buffer))
+        if (_arenaFree.TryTake(out AlignedBuffer? buffer))
+        {
+            return buffer;
+        }
+
+        if (_free.TryTake(out buffer))
         {
             Interlocked.Decrement(ref _idle);
             return buffer;

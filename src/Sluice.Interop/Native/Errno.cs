@@ -13,6 +13,7 @@ internal enum Errno
     ENOMEM = 12,
     EACCES = 13,
     EFAULT = 14,
+    EBUSY = 16,
     EXDEV = 18,
     ENODEV = 19,
     ENOTDIR = 20,

@@ -79,6 +79,20 @@ public sealed record ServerOptions
     // threads that accept, parse and send.
     public int DiskThreads { get; init; } = 4;
 
+    // Which disk engine runs the reads: io_uring (the kernel's asynchronous I/O) or the threads.
+    public IoEngineOption IoEngine { get; init; } = IoEngineOption.Auto;
+
+    // io_uring requests in the kernel at once (the ring's SQ size; rounded up to a power of two).
+    public int IoUringQueueDepth { get; init; } = 128;
+
+    // Test switch: behave as if the kernel refused io_uring (as seccomp does), to exercise the
+    // fallback to threads. The environment variable SLUICE_SIMULATE_IO_URING_REFUSED=1 does the same.
+    internal bool SimulateIoUringRefused { get; init; }
+
+    // Test switch: at most this many bytes of read buffers are registered with the ring (as a
+    // lower RLIMIT_MEMLOCK would allow); 0 = unregistered reads only.
+    internal long IoUringRegisteredBytesCap { get; init; } = long.MaxValue;
+
     // Open-file cache: entries (0 disables it) and the age after which an entry is reopened.
     public int OpenFileCacheEntries { get; init; } = 1024;
 
@@ -180,6 +194,11 @@ public sealed record ServerOptions
         if (ReadsInFlight is < 1 or > 64 || DiskThreads is < 1 or > 256)
         {
             errors.Add("--reads-in-flight must be 1..64 and --disk-threads 1..256");
+        }
+
+        if (IoUringQueueDepth is < 1 or > 4096)
+        {
+            errors.Add("the io_uring queue depth must be 1..4096");
         }
 
         if (OpenFileCacheEntries < 0)

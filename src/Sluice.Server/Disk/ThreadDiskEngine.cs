@@ -22,17 +22,19 @@ public sealed class ThreadDiskEngine : IDiskEngine
     private readonly BlockingCollection<DiskWork> _queue = new(new ConcurrentQueue<DiskWork>());
     private readonly Thread[] _threads;
 
-    public ThreadDiskEngine(int threads)
+    public ThreadDiskEngine(int threads, string threadName = "sluice-disk")
     {
         _threads = new Thread[threads];
         for (int i = 0; i < threads; i++)
         {
-            _threads[i] = new Thread(Work) { IsBackground = true, Name = $"sluice-disk-{i}" };
+            _threads[i] = new Thread(Work) { IsBackground = true, Name = $"{threadName}-{i}" };
             _threads[i].Start();
         }
     }
 
     public string Name => "threads";
+
+    public DiskEngineCounters Counters { get; } = new("threads");
 
     // Test seam: runs on the disk thread before each read, so a test can make a read throw.
     internal Action<DiskReadKind>? BeforeRead { get; set; }
@@ -51,7 +53,8 @@ public sealed class ThreadDiskEngine : IDiskEngine
 
     public Task<TResult> RunAsync<TState, TResult>(Func<TState, TResult> work, TState state)
     {
-        var item = new DiskCall<TState, TResult>(work, state);
+        var item = new DiskCall<TState, TResult>(this, work, state);
+        Counters.Submitted();
         _queue.Add(item);
         return item.Completion.Task;
     }
@@ -60,6 +63,7 @@ public sealed class ThreadDiskEngine : IDiskEngine
 
     private Task<DiskReadResult> Enqueue(DiskRead read)
     {
+        Counters.Submitted();
         _queue.Add(read);
         return read.Completion.Task;
     }
@@ -79,18 +83,22 @@ public sealed class ThreadDiskEngine : IDiskEngine
         public abstract void Execute();
     }
 
-    private sealed class DiskCall<TState, TResult>(Func<TState, TResult> work, TState state) : DiskWork
+    private sealed class DiskCall<TState, TResult>(ThreadDiskEngine engine, Func<TState, TResult> work, TState state) : DiskWork
     {
         public TaskCompletionSource<TResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public override void Execute()
         {
+            // Counted before the completion, so whoever awaits it sees the count.
             try
             {
-                Completion.TrySetResult(work(state));
+                TResult result = work(state);
+                engine.Counters.Completed();
+                Completion.TrySetResult(result);
             }
             catch (Exception ex)
             {
+                engine.Counters.Completed();
                 Completion.TrySetException(ex);
             }
         }
@@ -113,6 +121,7 @@ public sealed class ThreadDiskEngine : IDiskEngine
                 result = new DiskReadResult(new IoResult(IoStatus.Failed, 0), 0, ex);
             }
 
+            engine.Counters.Completed();
             Completion.TrySetResult(result);
         }
 

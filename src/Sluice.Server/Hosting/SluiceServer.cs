@@ -36,6 +36,7 @@ public sealed class SluiceServer : IAsyncDisposable
     private readonly SafeFileHandle _root;
     private readonly IDiskEngine _disk;
     private readonly AlignedBufferPool _readBuffers;
+    private readonly string _diskEngineChoice;
     private readonly AddressSlots _addressSlots;
     private int _lingeringRefusals;
     private Socket? _listener;
@@ -75,10 +76,16 @@ public sealed class SluiceServer : IAsyncDisposable
         }
 
         OpenFiles = new OpenFileCache(options.OpenFileCacheEntries, options.OpenFileCacheMaxAge, options.OpenFileCacheSweepPeriod);
-        _disk = new ThreadDiskEngine(options.DiskThreads);
+        int maxBuffers = Math.Max(options.ReadsInFlight + 1, (int)(options.ReadBufferBudgetBytes / options.ReadBufferBytes));
+        _disk = DiskEngineSelection.Create(
+            options,
+            arenaBuffers => new AlignedBufferPool(options.ReadBufferBytes, alignment: 4096, maxBuffers, maxIdle: options.ReadsInFlight + 1, arenaBuffers),
+            out DiskEngineCounters diskCounters,
+            out _readBuffers,
+            out _diskEngineChoice);
+        Metrics.DiskEngine = diskCounters;
         Handler = new FileHandler(_root, options.FollowSymlinks, OpenFiles, _disk, options.ServeDotfiles, options.MaxListingEntries);
         Planner = new TransferPlanner(options.Policy);
-        _readBuffers = new AlignedBufferPool(options.ReadBufferBytes, alignment: 4096, maxBuffers: Math.Max(options.ReadsInFlight + 1, (int)(options.ReadBufferBudgetBytes / options.ReadBufferBytes)), maxIdle: options.ReadsInFlight + 1);
         Metrics.ReadBuffers = _readBuffers;
         Capabilities = new FilesystemCapabilities(log);
         Metrics.Capabilities = Capabilities;
@@ -151,6 +158,7 @@ public sealed class SluiceServer : IAsyncDisposable
             Log.Info($"metrics on http://{_metrics.LocalEndPoint}/metrics");
         }
 
+        Log.Info(_diskEngineChoice);
         _listener = listener;
         _acceptLoop = Task.Run(AcceptLoopAsync);
         _heartbeat = new Timer(static state => ((SluiceServer)state!).Heartbeat(), this, HeartbeatPeriod, HeartbeatPeriod);

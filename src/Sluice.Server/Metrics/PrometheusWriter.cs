@@ -119,6 +119,17 @@ public static class PrometheusWriter
             Line(b, "sluice_read_buffer_bytes", null, buffers.BufferBytes);
         }
 
+        if (metrics.DiskEngine is { } engine)
+        {
+            string label = $"engine=\"{engine.Engine}\"";
+            Header(b, "sluice_disk_engine_info", "gauge", "The disk engine chosen at start (io_uring, or threads where io_uring is refused).");
+            Line(b, "sluice_disk_engine_info", label, 1);
+            Header(b, "sluice_disk_submissions_total", "counter", "Requests handed to the disk engine (io_uring: SQEs, short-read resubmissions included; threads: work items).");
+            Line(b, "sluice_disk_submissions_total", label, engine.Submissions);
+            Header(b, "sluice_disk_completions_total", "counter", "Requests the disk engine completed (io_uring: CQEs; threads: work items).");
+            Line(b, "sluice_disk_completions_total", label, engine.Completions);
+        }
+
         Header(b, "sluice_open_file_cache_hits_total", "counter", "Requests served from a cached descriptor (revalidated by statx).");
         Line(b, "sluice_open_file_cache_hits_total", null, cache.Hits);
         Header(b, "sluice_open_file_cache_misses_total", "counter", "Requests that had to open the file.");

@@ -83,6 +83,9 @@ public sealed class TransferMetrics
     // The aligned read buffers of direct/dontcache, for the in-use vs budget gauge.
     public AlignedBufferPool? ReadBuffers { get; internal set; }
 
+    // The disk engine chosen at start and what it did.
+    public Disk.DiskEngineCounters? DiskEngine { get; internal set; }
+
     // Responses decided as strategy that moved (part of) their body another way, by reason.
     public void CountFallback(TransferStrategy strategy, TransferFallback reason) =>
         Interlocked.Increment(ref _fallbacks[((int)reason * s_strategyCount) + (int)strategy]);

@@ -1,3 +1,4 @@
+using Sluice.Server.Configuration;
 using Sluice.Server.Disk;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
@@ -130,7 +131,8 @@ public sealed class BufferBudgetTests(ITestOutputHelper output)
     [MemberData(nameof(Strategies))]
     public async Task AnExceptionOnADiskThreadAbortsThatConnectionAndTheServerLives(StrategyOption strategy)
     {
-        await using TestServer server = TestServer.Start(strategy);
+        // The thread engine's seam; the io_uring engine's reaper has its own test (IoUringDiskEngineTests).
+        await using TestServer server = TestServer.Start(strategy, o => o with { IoEngine = IoEngineOption.Threads });
         int thrown = 0;
         ((ThreadDiskEngine)server.Server.DiskEngine).BeforeRead = _ =>
         {
