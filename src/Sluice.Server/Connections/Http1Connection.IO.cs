@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Sluice.Core.Http;
 using Sluice.Server.Files;
 using Sluice.Server.Transfer;
@@ -11,6 +12,10 @@ public sealed partial class Http1Connection
     // Returns bytes received, 0 when the peer closed, -1 when the deadline passed or the server
     // is shutting down. The deadline is enforced by the server's heartbeat (OnHeartbeat), not by a
     // timer per receive: arming and disarming a timer on every request costs more than the request.
+    // A keep-alive connection waits here once per request, and an async method that suspends
+    // allocates its state machine box each time (~120 B, a quarter of a 4 KiB request's garbage,
+    // measured with GCAllocationTick); the pooling builder reuses boxes, as Kestrel does.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReceiveMoreAsync(DeadlineReason reason, long deadline)
     {
         EnsureReceiveSpace();

@@ -225,6 +225,7 @@ public sealed class SluiceServer : IAsyncDisposable
 
     private void Heartbeat()
     {
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         long now = Environment.TickCount64;
         foreach (Http1Connection connection in _connections.Keys)
         {
@@ -235,6 +236,8 @@ public sealed class SluiceServer : IAsyncDisposable
         {
             CloseIdleConnections();
         }
+
+        Counters.CountHeartbeat(System.Diagnostics.Stopwatch.GetTimestamp() - started);
     }
 
     private void CloseIdleConnections()

@@ -28,7 +28,23 @@ public sealed class ConnectionCounters
 
     public void CountAcceptBackoff() => Interlocked.Increment(ref _acceptBackoffs);
 
+    // The heartbeat's ticks and the time they took (Stopwatch ticks), so its cost per tick — a walk
+    // over every connection — is measured rather than guessed.
+    public long HeartbeatTicks => Volatile.Read(ref _heartbeatTicks);
+
+    public double HeartbeatSeconds => Volatile.Read(ref _heartbeatElapsed) / (double)System.Diagnostics.Stopwatch.Frequency;
+
+    // Only the heartbeat's timer callback calls this, and timer callbacks of one Timer may overlap
+    // only if a tick outlasts the period; Interlocked keeps the sums right even then.
+    public void CountHeartbeat(long elapsed)
+    {
+        Interlocked.Increment(ref _heartbeatTicks);
+        Interlocked.Add(ref _heartbeatElapsed, elapsed);
+    }
+
     private long _acceptBackoffs;
+    private long _heartbeatTicks;
+    private long _heartbeatElapsed;
 }
 
 public enum BusyKind : byte

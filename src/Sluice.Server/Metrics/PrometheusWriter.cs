@@ -10,7 +10,7 @@ namespace Sluice.Server.Metrics;
 
 // Prometheus text exposition format 0.0.4: what every mechanism did, auto's decisions, the
 // open-file cache, and the process's CPU time and context switches.
-public static class PrometheusWriter
+public static partial class PrometheusWriter
 {
     public static string Render(TransferMetrics metrics, OpenFileCache cache, int activeConnections, ConnectionCounters? counters = null, long droppedLogLines = 0)
     {
@@ -157,19 +157,7 @@ public static class PrometheusWriter
         Header(b, "process_context_switches_total", "counter", "Context switches of the server process (from /proc/self/status).");
         Line(b, "process_context_switches_total", "kind=\"voluntary\"", process.VoluntarySwitches);
         Line(b, "process_context_switches_total", "kind=\"involuntary\"", process.InvoluntarySwitches);
-        GCMemoryInfo gc = GC.GetGCMemoryInfo();
-        Header(b, "dotnet_gc_heap_bytes", "gauge", "Managed heap size after the last collection.");
-        Line(b, "dotnet_gc_heap_bytes", null, gc.HeapSizeBytes);
-        Header(b, "dotnet_gc_committed_bytes", "gauge", "Memory committed by the GC.");
-        Line(b, "dotnet_gc_committed_bytes", null, gc.TotalCommittedBytes);
-        Header(b, "dotnet_gc_collections_total", "counter", "Garbage collections, by generation.");
-        for (int generation = 0; generation <= GC.MaxGeneration; generation++)
-        {
-            Line(b, "dotnet_gc_collections_total", $"generation=\"{generation}\"", GC.CollectionCount(generation));
-        }
-
-        Header(b, "dotnet_allocated_bytes_total", "counter", "Bytes allocated on the managed heap since start.");
-        Line(b, "dotnet_allocated_bytes_total", null, GC.GetTotalAllocatedBytes());
+        WriteRuntime(b);
         return b.ToString();
     }
 
@@ -195,6 +183,11 @@ public static class PrometheusWriter
 
         Header(b, "sluice_accept_backoffs_total", "counter", "Accept failures (descriptors exhausted) followed by a back-off.");
         Line(b, "sluice_accept_backoffs_total", null, counters.AcceptBackoffs);
+
+        Header(b, "sluice_heartbeat_ticks_total", "counter", "Heartbeat ticks (each checks every connection's deadlines).");
+        Line(b, "sluice_heartbeat_ticks_total", null, counters.HeartbeatTicks);
+        Header(b, "sluice_heartbeat_seconds_total", "counter", "Time the heartbeat ticks took in all.");
+        Line(b, "sluice_heartbeat_seconds_total", null, counters.HeartbeatSeconds);
     }
 
     // MinSendRate -> min_send_rate

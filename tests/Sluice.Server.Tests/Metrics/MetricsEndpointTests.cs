@@ -36,6 +36,46 @@ public sealed class MetricsEndpointTests
         Assert.Contains("# TYPE sluice_syscalls_total counter", text);
     }
 
+    // The server runs in this process, so each runtime figure it reports is bracketed by the same
+    // figure read here before and after the scrape: a series wired to the wrong source (or left
+    // at zero) falls outside the bracket.
+    [Fact]
+    public async Task RuntimeFiguresAreTheProcesssOwn()
+    {
+        await using TestServer server = TestServer.Start(StrategyOption.Sendfile, o => o with { MetricsEndpoint = "127.0.0.1:0" });
+        Assert.Equal(200, (await server.GetAsync("/tiny.txt")).Status);
+        GC.Collect(0, GCCollectionMode.Forced, blocking: true);
+        // The heartbeat (every 250 ms) must have ticked at least once for its series to be checked.
+        Assert.True(await Wait.UntilAsync(() => server.Server.Counters.HeartbeatTicks > 0, TimeSpan.FromSeconds(5)));
+
+        long allocatedBefore = GC.GetTotalAllocatedBytes();
+        int gen0Before = GC.CollectionCount(0);
+        double pauseBefore = GC.GetTotalPauseDuration().TotalSeconds;
+        long itemsBefore = ThreadPool.CompletedWorkItemCount;
+        string text = await ScrapeAsync(server.Server.MetricsEndPoint!.Port);
+        long allocatedAfter = GC.GetTotalAllocatedBytes();
+        int gen0After = GC.CollectionCount(0);
+        double pauseAfter = GC.GetTotalPauseDuration().TotalSeconds;
+        long itemsAfter = ThreadPool.CompletedWorkItemCount;
+
+        Assert.InRange(Value(text, "dotnet_gc_allocated_bytes_total"), allocatedBefore, allocatedAfter);
+        Assert.InRange(Value(text, "dotnet_gc_collections_total{generation=\"0\"}"), Math.Max(1, gen0Before), gen0After);
+        Assert.InRange(Value(text, "dotnet_gc_pause_seconds_total"), pauseBefore, pauseAfter);
+        Assert.True(pauseBefore > 0, "a forced collection paused the process, so the total pause is positive");
+        Assert.InRange(Value(text, "dotnet_threadpool_completed_items_total"), itemsBefore, itemsAfter);
+        Assert.True(Value(text, "dotnet_threadpool_threads") >= 1);
+        Assert.True(Value(text, "dotnet_monitor_lock_contention_total") >= 0);
+        Assert.Equal(1, Value(text, $"dotnet_gc_info{{mode=\"{(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}\",latency=\"{System.Runtime.GCSettings.LatencyMode.ToString().ToLowerInvariant()}\"}}"));
+
+        // Resident memory is statm's page count times the page size: within a factor of two of the
+        // runtime's own working set (from /proc/self/stat), so a count of pages would fail.
+        long workingSet = Environment.WorkingSet;
+        Assert.InRange(Value(text, "process_resident_memory_bytes"), workingSet / 2.0, workingSet * 2.0);
+        Assert.True(Value(text, "process_open_fds") >= 3);
+        Assert.True(Value(text, "sluice_heartbeat_ticks_total") >= 1);
+        Assert.True(Value(text, "sluice_heartbeat_seconds_total") > 0);
+    }
+
     [Fact]
     public async Task OtherPathsAre404()
     {
