@@ -128,6 +128,21 @@ def proc_field_sum(pids, name, key):
     return total
 
 
+def context_switches(pids):
+    """Voluntary + involuntary context switches of every thread of the processes: /proc/PID/status
+    counts only the thread it names, so the tasks are summed (threads that exited are lost)."""
+    total = 0
+    for pid in pids:
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        for tid in tasks:
+            total += proc_field_sum([f"{pid}/task/{tid}"], "status", "voluntary_ctxt_switches")
+            total += proc_field_sum([f"{pid}/task/{tid}"], "status", "nonvoluntary_ctxt_switches")
+    return total
+
+
 def rss_kib(pids):
     return proc_field_sum(pids, "status", "VmRSS:")
 
@@ -210,9 +225,15 @@ class Server:
                 self.proc.wait()
 
 
-def sluice_server(binary, data, strategy):
+def sluice_server(binary, data, variant):
+    """variant: a strategy ("direct"), optionally with a disk engine ("direct-threads",
+    "direct-io_uring"); without one the server picks its default (auto: io_uring where allowed)."""
     port = free_port()
-    return Server(f"sluice-{strategy}", [binary, "serve", data, "--port", str(port), "--quiet", "--strategy", strategy], port)
+    strategy, _, engine = variant.partition("-")
+    args = [binary, "serve", data, "--port", str(port), "--quiet", "--strategy", strategy]
+    if engine:
+        args += ["--io-engine", engine]
+    return Server(f"sluice-{variant}", args, port)
 
 
 def nginx_server(name, directive, data, workdir):

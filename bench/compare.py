@@ -32,7 +32,7 @@ WORKLOADS = {
            ["sluice-auto", "sluice-sendfile", "sluice-buffered", "sluice-copy",
             "nginx-sendfile", "nginx-copy", "nginx-aio", "lighttpd"]),
     "w3": ("1 GiB cold (evicted before each download), one curl",
-           ["sluice-auto", "sluice-direct", "sluice-dontcache", "sluice-sendfile",
+           ["sluice-auto", "sluice-direct", "sluice-direct-threads", "sluice-dontcache", "sluice-sendfile",
             "nginx-sendfile", "nginx-copy", "nginx-aio", "lighttpd"]),
     "w4": ("4 KiB, wrk -t2 -c64", ["sluice-auto", "nginx-sendfile", "nginx-copy", "lighttpd"]),
     "w5": ("100 KiB, wrk -t2 -c64", ["sluice-auto", "nginx-sendfile", "nginx-copy", "lighttpd"]),

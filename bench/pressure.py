@@ -42,7 +42,9 @@ NGINX = {
     # Fair directio: large O_DIRECT buffers, several in flight, through nginx's thread pool.
     "nginx-aio": "sendfile on; tcp_nopush on; aio threads; directio 4m; output_buffers 4 1m;",
 }
-ALL_SERVERS = ("sluice-auto", "sluice-sendfile") + PEERS
+# sluice-auto uses the server's default disk engine (io_uring where the kernel allows it);
+# sluice-auto-threads the thread engine, so both engines are judged in the same run.
+ALL_SERVERS = ("sluice-auto", "sluice-auto-threads", "sluice-sendfile") + PEERS
 MEMCG = "/sys/fs/cgroup/memory"
 
 
@@ -481,7 +483,7 @@ def report(cfg, ds, order, results, elapsed, load_before, load_after, command):
                      f"{spread([r['activeFileMiB'] for r in runs], '{:.0f}')} | {spread([r['inactiveFileMiB'] for r in runs], '{:.0f}')} |")
     lines.append("")
     peers = [p for p in PEERS if p in results]
-    sluices = [s for s in ("sluice-auto", "sluice-sendfile") if s in results]
+    sluices = [s for s in ("sluice-auto", "sluice-auto-threads", "sluice-sendfile") if s in results]
     if peers and sluices:
         lines += ["Ratios to the best peer of the same round (" + ", ".join(peers) + "): median of per-round ratios with their "
                   "range; a range that straddles 1.0 is unresolved.", "",

@@ -11,11 +11,11 @@ from stats import med, num, ratio_cell, spread, verdict
 COLUMNS = {
     "w1": ["mbps", "cpuMsPerGiB", "machineMsPerGiB", "stealMsPerGiB", "downloads"],
     "w2": ["mbps", "cpuMsPerGiB", "machineMsPerGiB", "stealMsPerGiB", "downloads"],
-    "w3": ["mbps", "cpuMsPerGiB", "machineMsPerGiB", "stealMsPerGiB", "downloads", "residentPct"],
+    "w3": ["mbps", "cpuMsPerGiB", "machineMsPerGiB", "stealMsPerGiB", "ctxPerGiB", "downloads", "residentPct"],
     "w4": ["rps", "p99Ms", "cpuUsPerReq", "machineUsPerReq", "rssMiB", "stealMs"],
     "w5": ["rps", "p99Ms", "cpuUsPerReq", "machineUsPerReq", "rssMiB", "stealMs"],
 }
-LOWER_IS_BETTER = {"cpuMsPerGiB", "machineMsPerGiB", "p99Ms", "cpuUsPerReq", "machineUsPerReq"}
+LOWER_IS_BETTER = {"cpuMsPerGiB", "machineMsPerGiB", "p99Ms", "cpuUsPerReq", "machineUsPerReq", "ctxPerGiB"}
 # (metric, pairs): the headline metric is compared for every pair; the others for the
 # headline pairs only. "nginx best" and "sluice best" are the best configuration in each round.
 HEADLINE = {"w1": "mbps", "w2": "mbps", "w3": "mbps", "w4": "rps", "w5": "rps"}
@@ -24,7 +24,11 @@ SECONDARY = {"w1": ["machineMsPerGiB", "cpuMsPerGiB"], "w2": ["machineMsPerGiB",
 HEADLINE_PAIRS = [("sluice-auto", "nginx best"), ("sluice best", "nginx best"), ("sluice-auto", "lighttpd")]
 LIKE_FOR_LIKE = {"w1": [("sluice-sendfile", "nginx-sendfile"), ("sluice-copy", "nginx-copy")],
                  "w2": [("sluice-sendfile", "nginx-sendfile"), ("sluice-copy", "nginx-copy")],
-                 "w3": [("sluice-direct", "nginx-aio"), ("sluice-sendfile", "nginx-sendfile")]}
+                 "w3": [("sluice-direct", "nginx-aio"), ("sluice-sendfile", "nginx-sendfile"),
+                        ("sluice-direct", "sluice-direct-threads")]}
+# The disk engines side by side on the direct path (io_uring, the default where the kernel allows
+# it, against the thread engine): machine CPU and the server's context switches per GiB.
+ENGINE_ROWS = {"w3": [(m, ("sluice-direct", "sluice-direct-threads")) for m in ("machineMsPerGiB", "cpuMsPerGiB", "ctxPerGiB")]}
 
 
 def hypervisor():
@@ -131,6 +135,8 @@ def render(raw, workloads, buffers, machine, sizes, command, head, body):
         lines += [f"## {key}: {title}", "", "| server | " + " | ".join(COLUMNS[key]) + " | errors |",
                   "|---|" + "---|" * (len(COLUMNS[key]) + 1)]
         for n in names:
+            if n not in results:
+                continue  # a report from before this server joined the workload
             runs = results[n]
             errs = sum(r.get("errors", 0) for r in runs if ok(r)) + sum(1 for r in runs if not ok(r))
             lines.append(f"| {n} | " + " | ".join(spread(values(runs, c)) for c in COLUMNS[key])
@@ -161,6 +167,7 @@ def render(raw, workloads, buffers, machine, sizes, command, head, body):
                     and (p[0] != "sluice best" or sum(n.startswith("sluice") for n in names) > 1)]
         pairs = headline + [p for p in LIKE_FOR_LIKE.get(key, []) if all(x in names for x in p)]
         rows = [(metric, p) for p in pairs] + [(m, p) for m in SECONDARY[key] for p in headline]
+        rows += [(m, p) for m, p in ENGINE_ROWS.get(key, []) if all(x in names for x in p)]
         for m, (mine, peer) in rows:
             ratios = per_round_ratios(results, mine, peer, m, rounds_by[key], names)
             lines.append(f"| {key} | {m} | {mine} ÷ {peer} | {ratio_cell(ratios)} | "

@@ -7,7 +7,7 @@ import subprocess
 import threading
 import time
 
-from benchlib import GiB, CpuClock, evict, machine_cpu_ms, rss_kib
+from benchlib import GiB, CpuClock, context_switches, evict, machine_cpu_ms, rss_kib
 
 
 class Measure:
@@ -21,11 +21,13 @@ class Measure:
         self.clock = CpuClock(self.server.pids())
         self.idle_clocks = {s.name: CpuClock(s.pids()) for s in self.idle}
         self.m0, self.s0 = machine_cpu_ms()
+        self.ctx0 = context_switches(self.server.pids())
         self.t0 = time.perf_counter()
         return self
 
     def __exit__(self, *exc):
         self.wall = time.perf_counter() - self.t0
+        self.ctx = context_switches(self.server.pids()) - self.ctx0
         self.cpu_ms = self.clock.elapsed_ms()
         self.idle_by_server = {n: c.elapsed_ms() for n, c in self.idle_clocks.items()}
         self.idle_ms = sum(self.idle_by_server.values())
@@ -37,7 +39,7 @@ class Measure:
         gib = nbytes / GiB
         return {"mbps": nbytes / self.wall / 1e6, "cpuMsPerGiB": self.cpu_ms / gib,
                 "machineMsPerGiB": self.machine_ms / gib, "stealMsPerGiB": self.steal_ms / gib,
-                "idleServersMs": self.idle_ms, "idleBusiest": self.busiest_idle(), "cpuTicks": int(not self.clock.exact),
+                "ctxPerGiB": self.ctx / gib, "idleServersMs": self.idle_ms, "idleBusiest": self.busiest_idle(), "cpuTicks": int(not self.clock.exact),
                 "wallS": self.wall}
 
     def busiest_idle(self):
@@ -91,7 +93,7 @@ def parallel(server, idle, name, size, count, min_seconds):
 def cold(server, idle, path, name, size, sluice, min_seconds):
     """w3: download of a file evicted just before; repeated (evicting each time) until
     min_seconds of transfer have been timed. Eviction is outside the timed part."""
-    moved, wall, cpu, machine, steal, idle_ms, busiest, ticks = 0, 0.0, 0.0, 0.0, 0.0, 0.0, "", 0
+    moved, wall, cpu, machine, steal, idle_ms, busiest, ticks, ctx = 0, 0.0, 0.0, 0.0, 0.0, 0.0, "", 0, 0
     while wall < min_seconds:
         evict(path)
         with Measure(server, idle) as m:
@@ -99,13 +101,13 @@ def cold(server, idle, path, name, size, sluice, min_seconds):
         moved += size
         wall, cpu, machine, steal, idle_ms = (wall + m.wall, cpu + m.cpu_ms, machine + m.machine_ms,
                                                steal + m.steal_ms, idle_ms + m.idle_ms)
-        busiest, ticks = m.busiest_idle(), ticks | int(not m.clock.exact)
+        busiest, ticks, ctx = m.busiest_idle(), ticks | int(not m.clock.exact), ctx + m.ctx
     report = json.loads(subprocess.run([sluice, "cache", "--json", path], capture_output=True, text=True,
                                        check=True).stdout.splitlines()[-1])
     evict(path)
     gib = moved / GiB
     return {"mbps": moved / wall / 1e6, "cpuMsPerGiB": cpu / gib, "machineMsPerGiB": machine / gib,
-            "stealMsPerGiB": steal / gib, "idleServersMs": idle_ms, "idleBusiest": busiest, "cpuTicks": ticks, "wallS": wall, "downloads": moved // size,
+            "stealMsPerGiB": steal / gib, "ctxPerGiB": ctx / gib, "idleServersMs": idle_ms, "idleBusiest": busiest, "cpuTicks": ticks, "wallS": wall, "downloads": moved // size,
             "residentPct": report["percent"]}
 
 
