@@ -44,6 +44,35 @@ public static class SocketPal
         return true;
     }
 
+    // Bytes of this connection the peer has acknowledged (tcp_info.tcpi_bytes_acked, RFC 4898
+    // tcpEStatsAppHCThruOctetsAcked; Linux ≥ 4.1). Unlike SIOCOUTQ it needs no count of what the
+    // kernel accepted from us, so it measures a reader's progress under a Stream that hides its
+    // sends (NetworkStream splits them, SslStream adds record framing). false when the socket is
+    // gone (the heartbeat may look after the connection closed) or the kernel is older.
+    public static bool TryGetBytesAcknowledged(System.Net.Sockets.Socket socket, out long bytes)
+    {
+        Span<byte> info = stackalloc byte[TcpInfoBytesAckedEnd];
+        try
+        {
+            if (socket.GetRawSocketOption(Libc.IPPROTO_TCP, Libc.TCP_INFO, info) >= TcpInfoBytesAckedEnd)
+            {
+                bytes = (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(info[TcpInfoBytesAckedOffset..]);
+                return true;
+            }
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+        }
+
+        bytes = 0;
+        return false;
+    }
+
+    // struct tcp_info (linux/tcp.h): 8 single bytes, 24 __u32, then pacing_rate and
+    // max_pacing_rate (__u64) before bytes_acked. The layout is ABI, the same on x86-64 and arm64.
+    private const int TcpInfoBytesAckedOffset = 120;
+    private const int TcpInfoBytesAckedEnd = TcpInfoBytesAckedOffset + sizeof(ulong);
+
     public static unsafe IoResult Send(int fd, ReadOnlySpan<byte> data, bool more)
     {
         int flags = Libc.MSG_NOSIGNAL | Libc.MSG_DONTWAIT | (more ? Libc.MSG_MORE : 0);

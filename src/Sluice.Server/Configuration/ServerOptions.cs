@@ -89,6 +89,10 @@ public sealed record ServerOptions
     // fallback to threads. The environment variable SLUICE_SIMULATE_IO_URING_REFUSED=1 does the same.
     internal bool SimulateIoUringRefused { get; init; }
 
+    // Tests only: connections use a StreamTransport over a NetworkStream of their socket instead of
+    // the raw descriptor, so the whole request path is proven over the transport TLS will use.
+    internal bool WrapInStream { get; init; }
+
     // Test switch: at most this many bytes of read buffers are registered with the ring (as a
     // lower RLIMIT_MEMLOCK would allow); 0 = unregistered reads only.
     internal long IoUringRegisteredBytesCap { get; init; } = long.MaxValue;

@@ -25,7 +25,7 @@ public sealed partial class Http1Connection
             // A lingering close must not use _receiveCts (it may already be cancelled: the 408 after
             // a header timeout is followed by one); its deadline aborts the socket instead.
             CancellationToken token = reason == DeadlineReason.Linger ? CancellationToken.None : _receiveCts.Token;
-            int n = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, token).ConfigureAwait(false);
+            int n = await _transport.ReceiveAsync(_buffer.AsMemory(_end), token).ConfigureAwait(false);
             _end += n;
             return n;
         }
@@ -33,8 +33,9 @@ public sealed partial class Http1Connection
         {
             return -1;
         }
-        catch (SocketException)
+        catch (Exception ex) when (ex is SocketException or IOException)
         {
+            // A reset: the raw socket throws SocketException, a stream wraps it in IOException.
             return 0;
         }
         finally
@@ -60,7 +61,7 @@ public sealed partial class Http1Connection
             }
         }
 
-        _writer.OnHeartbeat(now);
+        _transport.OnHeartbeat(now);
     }
 
     private void EnsureReceiveSpace()
@@ -131,7 +132,12 @@ public sealed partial class Http1Connection
                 _server.Metrics.CountDecision(_plan.Decision!.Value);
                 ITransferMechanism mechanism = _server.Mechanism(_plan.Decision.Value.Strategy);
                 _tally.Begin(mechanism.Strategy);
-                TransferOutcome outcome = await mechanism.SendAsync(_writer, head, body, _tally).ConfigureAwait(false);
+                TransferOutcome outcome = await mechanism.SendAsync(_transport, head, body, _tally).ConfigureAwait(false);
+                if (outcome == TransferOutcome.Completed)
+                {
+                    outcome = await _transport.FlushAsync(_tally).ConfigureAwait(false);
+                }
+
                 _server.Metrics.Publish(_tally);
                 return outcome;
             }
@@ -148,15 +154,20 @@ public sealed partial class Http1Connection
         {
             // Head and a small body in one send.
             inline.CopyTo(_headBuffer.AsMemory(headLength));
-            result = await _writer.SendAsync(_headBuffer.AsMemory(0, headLength + inline.Length), more: false, _tally).ConfigureAwait(false);
+            result = await _transport.SendAsync(_headBuffer.AsMemory(0, headLength + inline.Length), more: false, _tally).ConfigureAwait(false);
         }
         else
         {
-            result = await _writer.SendAsync(_headBuffer.AsMemory(0, headLength), more: true, _tally).ConfigureAwait(false);
+            result = await _transport.SendAsync(_headBuffer.AsMemory(0, headLength), more: true, _tally).ConfigureAwait(false);
             if (result == TransferOutcome.Completed)
             {
-                result = await _writer.SendAsync(inline, more: false, _tally).ConfigureAwait(false);
+                result = await _transport.SendAsync(inline, more: false, _tally).ConfigureAwait(false);
             }
+        }
+
+        if (result == TransferOutcome.Completed)
+        {
+            result = await _transport.FlushAsync(_tally).ConfigureAwait(false);
         }
 
         _server.Metrics.Inline.Publish(_tally);

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Net.Sockets;
 using Sluice.Core.Http;
+using Sluice.Server.Connections.Transport;
 using Sluice.Server.Files;
 using Sluice.Server.Hosting;
 using Sluice.Server.Logging;
@@ -28,7 +29,7 @@ namespace Sluice.Server.Connections;
 // guard (BlockingGuard), so a blocking file call anywhere below throws in the test suite.
 //
 // Timeouts: one receive deadline (ticks and a DeadlineReason packed in one long) that the
-// server's heartbeat reads with Volatile.Read; the write side has its own in SocketWriter. No
+// server's heartbeat reads with Volatile.Read; the write side has its own in the transport. No
 // timer and no token source per read: _receiveCts is cancelled at most once — a header or
 // keep-alive timeout, or shutdown of an idle connection — after which this connection reads no
 // further request. A lingering close is bounded by aborting the socket instead.
@@ -43,7 +44,7 @@ public sealed partial class Http1Connection
     private readonly HttpRequestHead _head;
     private readonly ResponsePlan _plan = new();
     private readonly TransferTally _tally = new();
-    private readonly SocketWriter _writer;
+    private readonly ConnectionTransport _transport;
     private readonly CancellationTokenSource _receiveCts = new();
     private readonly long _acceptedAt = Environment.TickCount64;
     // (deadline in ticks << 3) | DeadlineReason; 0 when no receive is waiting.
@@ -62,7 +63,12 @@ public sealed partial class Http1Connection
         _fd = (int)socket.SafeHandle.DangerousGetHandle();
         _remote = socket.RemoteEndPoint?.ToString() ?? "-";
         _head = new HttpRequestHead(server.Options.MaxHeaderCount);
-        _writer = new SocketWriter(_fd, server.Waiter, server.Options.SendTimeout, server.AbortToken, server.Options.MinSendRate, server.Options.MinSendRateGrace);
+        var options = server.Options;
+        // WrapInStream (tests only) puts the connection on a stream over the same socket, so the
+        // whole request path runs over the transport that TLS will use.
+        _transport = options.WrapInStream
+            ? new StreamTransport(new NetworkStream(socket, ownsSocket: false), socket, isTls: false, options.SendTimeout, server.AbortToken, options.MinSendRate, options.MinSendRateGrace)
+            : new SocketTransport(socket, _fd, server.Waiter, options.SendTimeout, server.AbortToken, options.MinSendRate, options.MinSendRateGrace);
         _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
         _headBuffer = ArrayPool<byte>.Shared.Rent(4096);
     }
@@ -99,7 +105,7 @@ public sealed partial class Http1Connection
     // so a write still in progress on another thread can never hit a reused descriptor.
     public void Abort()
     {
-        _writer.Abort();
+        _transport.Abort();
         try
         {
             _socket.Shutdown(SocketShutdown.Both);
@@ -134,7 +140,7 @@ public sealed partial class Http1Connection
             _server.Waiter.Forget(_fd);
             _socket.Dispose();
             _receiveCts.Dispose();
-            _writer.Dispose();
+            _transport.Dispose();
             ArrayPool<byte>.Shared.Return(_buffer);
             ArrayPool<byte>.Shared.Return(_headBuffer);
         }
@@ -262,7 +268,7 @@ public sealed partial class Http1Connection
             await _server.Handler.HandleAsync(_head, _plan, DateTimeOffset.UtcNow).ConfigureAwait(false);
             if (_plan.FileBody is not null)
             {
-                _server.Planner.Plan(_plan, isTls: false);
+                _server.Planner.Plan(_plan, _transport.IsTls, _transport.CanSendfile);
             }
 
             bool keepAlive = _head.KeepAlive && !_server.IsStopping && !_plan.CloseConnection;
@@ -289,7 +295,7 @@ public sealed partial class Http1Connection
 
     private void CountStall()
     {
-        WriteStall stall = _writer.Stall;
+        WriteStall stall = _transport.Stall;
         if (stall is WriteStall.SendTimeout or WriteStall.MinSendRate)
         {
             _server.Counters.CountTimeout(stall == WriteStall.SendTimeout ? Metrics.TimeoutKind.Send : Metrics.TimeoutKind.MinSendRate);

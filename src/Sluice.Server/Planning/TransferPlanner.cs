@@ -7,7 +7,8 @@ namespace Sluice.Server.Planning;
 
 // Plan: the step between describe (the file handler) and move (a mechanism). It owns residency
 // (cachestat), fadvise and the policy call, so the handler only describes and the mechanisms
-// only move. It knows whether the connection is TLS (sendfile cannot carry user-space encryption).
+// only move. It knows, from the connection's transport, whether the connection is TLS and whether
+// sendfile can carry its bytes at all (a stream transport cannot: the kernel never sees the stream).
 //
 // Residency is measured at most once per response and only where an answer changes something:
 // auto's large bodies (sendfile if resident, else the cache-bypassing strategy) and every body
@@ -25,13 +26,13 @@ public sealed class TransferPlanner
         _policy = policy;
     }
 
-    public void Plan(ResponsePlan plan, bool isTls)
+    public void Plan(ResponsePlan plan, bool isTls, bool canSendfile)
     {
         FileBody body = plan.FileBody ?? throw new InvalidOperationException("no file body to plan");
         long first = body.Segments[0].Offset;
         long length = body.Segments[^1].Offset + body.Segments[^1].Length - first;
         var probe = new CachestatProbe(body.File);
-        TransferPlan planned = Decide(_policy, plan.ContentLength, first, length, isTls, ref probe);
+        TransferPlan planned = Decide(_policy, plan.ContentLength, first, length, isTls, canSendfile, ref probe);
         plan.PolicySyscalls += probe.Calls;
         if (planned.AdviseSequential)
         {
@@ -46,12 +47,24 @@ public sealed class TransferPlanner
 
     // Pure apart from the probe: the decision for a body of contentLength whose file bytes span
     // [first, first+length).
-    public static TransferPlan Decide<TProbe>(TransferPolicyOptions policy, long contentLength, long first, long length, bool isTls, ref TProbe probe)
+    public static TransferPlan Decide<TProbe>(TransferPolicyOptions policy, long contentLength, long first, long length, bool isTls, bool canSendfile, ref TProbe probe)
         where TProbe : struct, IResidencyProbe
     {
         bool measured = TransferPolicy.NeedsResidency(policy, contentLength, isTls);
         double? resident = measured ? probe.Measure(first, length) : null;
         TransferDecision decision = TransferPolicy.Decide(policy, contentLength, isTls, resident);
+        if (decision.Strategy == TransferStrategy.Sendfile && !canSendfile)
+        {
+            // The transport cannot carry sendfile: what sendfile would have sent goes by a path
+            // that reads into buffers. Bodies below the direct threshold and cached large ones by
+            // copy (page-cache hits read inline), cold or unmeasured large ones around the cache,
+            // as auto sends them. The policy's reason stays: it says why that path was chosen.
+            TransferStrategy instead = contentLength < policy.DirectThreshold || decision.Reason == DecisionReason.Resident
+                ? TransferStrategy.Copy
+                : policy.LargeStrategy;
+            decision = decision with { Strategy = instead };
+        }
+
         if (decision.Strategy != TransferStrategy.Sendfile)
         {
             return new TransferPlan(decision, BodyResidency.Unknown, AdviseSequential: false);

@@ -2,6 +2,7 @@ using System.Buffers;
 using Sluice.Core.Policy;
 using Sluice.Interop.Pal;
 using Sluice.Server.Disk;
+using Sluice.Server.Connections.Transport;
 
 namespace Sluice.Server.Transfer;
 
@@ -37,7 +38,7 @@ public sealed class BufferedTransfer : ITransferMechanism
     // budget is exhausted, so that path costs a connection no more than this loop does.
     public int ChunkBytes => _chunkBytes;
 
-    public async ValueTask<TransferOutcome> SendAsync(SocketWriter writer, ReadOnlyMemory<byte> head, FileBody body, TransferTally tally)
+    public async ValueTask<TransferOutcome> SendAsync(ConnectionTransport transport, ReadOnlyMemory<byte> head, FileBody body, TransferTally tally)
     {
         int largestPreamble = 0;
         foreach (FileSegment segment in body.Segments)
@@ -54,7 +55,7 @@ public sealed class BufferedTransfer : ITransferMechanism
             for (int i = 0; i < body.Segments.Count; i++)
             {
                 FileSegment segment = body.Segments[i];
-                TransferOutcome outcome = await SendRangeAsync(writer, body, segment.Offset, segment.Length, pending, segment.Preamble, buffer, tally).ConfigureAwait(false);
+                TransferOutcome outcome = await SendRangeAsync(transport, body, segment.Offset, segment.Length, pending, segment.Preamble, buffer, tally).ConfigureAwait(false);
                 if (outcome != TransferOutcome.Completed)
                 {
                     return outcome;
@@ -65,7 +66,7 @@ public sealed class BufferedTransfer : ITransferMechanism
 
             return body.Epilogue.IsEmpty
                 ? TransferOutcome.Completed
-                : await writer.SendAsync(body.Epilogue, more: false, tally).ConfigureAwait(false);
+                : await transport.SendAsync(body.Epilogue, more: false, tally).ConfigureAwait(false);
         }
         finally
         {
@@ -75,12 +76,12 @@ public sealed class BufferedTransfer : ITransferMechanism
 
     // The fallback of the other mechanisms: [offset, offset+length) of file by the copy loop, with
     // a buffer of its own.
-    internal async ValueTask<TransferOutcome> SendRangeAsync(SocketWriter writer, FileBody body, long offset, long length, TransferTally tally)
+    internal async ValueTask<TransferOutcome> SendRangeAsync(ConnectionTransport transport, FileBody body, long offset, long length, TransferTally tally)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(_chunkBytes);
         try
         {
-            return await SendRangeAsync(writer, body, offset, length, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, buffer, tally).ConfigureAwait(false);
+            return await SendRangeAsync(transport, body, offset, length, ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty, buffer, tally).ConfigureAwait(false);
         }
         finally
         {
@@ -91,15 +92,15 @@ public sealed class BufferedTransfer : ITransferMechanism
     // Sends prefix and preamble, then [offset, offset+length) of file by pread + send, the
     // prefixes riding in the first send. Also the fallback of the other mechanisms.
     internal async ValueTask<TransferOutcome> SendRangeAsync(
-        SocketWriter writer, FileBody body, long offset, long length, ReadOnlyMemory<byte> prefix, ReadOnlyMemory<byte> preamble, byte[] buffer, TransferTally tally)
+        ConnectionTransport transport, FileBody body, long offset, long length, ReadOnlyMemory<byte> prefix, ReadOnlyMemory<byte> preamble, byte[] buffer, TransferTally tally)
     {
         int prefixLength = prefix.Length + preamble.Length;
         if (prefixLength >= buffer.Length)
         {
-            TransferOutcome sent = await writer.SendAsync(prefix, more: true, tally).ConfigureAwait(false);
+            TransferOutcome sent = await transport.SendAsync(prefix, more: true, tally).ConfigureAwait(false);
             if (sent == TransferOutcome.Completed)
             {
-                sent = await writer.SendAsync(preamble, more: true, tally).ConfigureAwait(false);
+                sent = await transport.SendAsync(preamble, more: true, tally).ConfigureAwait(false);
             }
 
             if (sent != TransferOutcome.Completed)
@@ -134,7 +135,7 @@ public sealed class BufferedTransfer : ITransferMechanism
             tally.BytesRead += read.Bytes;
             offset += read.Bytes;
             remaining -= read.Bytes;
-            TransferOutcome outcome = await writer.SendAsync(buffer.AsMemory(0, prefixLength + (int)read.Bytes), more: remaining > 0, tally).ConfigureAwait(false);
+            TransferOutcome outcome = await transport.SendAsync(buffer.AsMemory(0, prefixLength + (int)read.Bytes), more: remaining > 0, tally).ConfigureAwait(false);
             if (outcome != TransferOutcome.Completed)
             {
                 return outcome;
@@ -145,7 +146,7 @@ public sealed class BufferedTransfer : ITransferMechanism
 
         if (prefixLength > 0)
         {
-            return await writer.SendAsync(buffer.AsMemory(0, prefixLength), more: true, tally).ConfigureAwait(false);
+            return await transport.SendAsync(buffer.AsMemory(0, prefixLength), more: true, tally).ConfigureAwait(false);
         }
 
         return TransferOutcome.Completed;

@@ -1,4 +1,5 @@
 using Sluice.Core.Policy;
+using Sluice.Server.Connections.Transport;
 
 namespace Sluice.Server.Transfer;
 
@@ -8,5 +9,5 @@ public interface ITransferMechanism
 {
     TransferStrategy Strategy { get; }
 
-    ValueTask<TransferOutcome> SendAsync(SocketWriter writer, ReadOnlyMemory<byte> head, FileBody body, TransferTally tally);
+    ValueTask<TransferOutcome> SendAsync(ConnectionTransport transport, ReadOnlyMemory<byte> head, FileBody body, TransferTally tally);
 }

@@ -5,6 +5,7 @@ using Sluice.Interop.Memory;
 using Sluice.Interop.Pal;
 using Sluice.Server.Disk;
 using Sluice.Server.Logging;
+using Sluice.Server.Connections.Transport;
 
 namespace Sluice.Server.Transfer;
 
@@ -73,14 +74,14 @@ public abstract class ReadAheadTransfer : ITransferMechanism
     // The filesystem capability this strategy's reads depend on.
     protected abstract FilesystemCapability Capability { get; }
 
-    public async ValueTask<TransferOutcome> SendAsync(SocketWriter writer, ReadOnlyMemory<byte> head, FileBody body, TransferTally tally)
+    public async ValueTask<TransferOutcome> SendAsync(ConnectionTransport transport, ReadOnlyMemory<byte> head, FileBody body, TransferTally tally)
     {
         ulong device = body.Source.Metadata.Device;
         if (_capabilities.IsRefused(device, Capability))
         {
             // Learned on an earlier body: the refused call is not issued again.
             tally.SwitchTo(TransferStrategy.Buffered, TransferFallback.KernelRefused);
-            return await _fallback.SendAsync(writer, head, body, tally).ConfigureAwait(false);
+            return await _fallback.SendAsync(transport, head, body, tally).ConfigureAwait(false);
         }
 
         FileOpenStatus prepared = Prepare(body, tally, out SafeFileHandle readHandle, out bool ownsHandle, out int alignment);
@@ -96,14 +97,14 @@ public abstract class ReadAheadTransfer : ITransferMechanism
             }
 
             tally.SwitchTo(TransferStrategy.Buffered, TransferFallback.KernelRefused);
-            return await _fallback.SendAsync(writer, head, body, tally).ConfigureAwait(false);
+            return await _fallback.SendAsync(transport, head, body, tally).ConfigureAwait(false);
         }
 
         try
         {
             return await SegmentWalker.SendAsync(
-                writer, head, body, tally, (Self: this, Writer: writer, Body: body, Handle: readHandle, Alignment: alignment, Tally: tally),
-                static (s, segment, moreAfter) => s.Self.SendSegmentAsync(s.Writer, s.Body, s.Handle, s.Alignment, segment, moreAfter, s.Tally)).ConfigureAwait(false);
+                transport, head, body, tally, (Self: this, Transport: transport, Body: body, Handle: readHandle, Alignment: alignment, Tally: tally),
+                static (s, segment, moreAfter) => s.Self.SendSegmentAsync(s.Transport, s.Body, s.Handle, s.Alignment, segment, moreAfter, s.Tally)).ConfigureAwait(false);
         }
         finally
         {
@@ -115,7 +116,7 @@ public abstract class ReadAheadTransfer : ITransferMechanism
     }
 
     private async ValueTask<TransferOutcome> SendSegmentAsync(
-        SocketWriter writer, FileBody body, SafeFileHandle readHandle, int alignment, FileSegment segment, bool moreAfter, TransferTally tally)
+        ConnectionTransport transport, FileBody body, SafeFileHandle readHandle, int alignment, FileSegment segment, bool moreAfter, TransferTally tally)
     {
         ulong device = body.Source.Metadata.Device;
         long end = segment.Offset + segment.Length;
@@ -124,7 +125,7 @@ public abstract class ReadAheadTransfer : ITransferMechanism
         if (!_capabilities.IsRefused(device, Capability))
         {
             TransferOutcome outcome;
-            (outcome, fallbackFrom, why) = await PumpAsync(writer, readHandle, alignment, device, segment, moreAfter, tally).ConfigureAwait(false);
+            (outcome, fallbackFrom, why) = await PumpAsync(transport, readHandle, alignment, device, segment, moreAfter, tally).ConfigureAwait(false);
             if (fallbackFrom < 0)
             {
                 return outcome;
@@ -138,19 +139,19 @@ public abstract class ReadAheadTransfer : ITransferMechanism
                 _log.Warn($"{Name}: read-buffer budget exhausted ({_buffers.InUse}/{_buffers.MaxBuffers} buffers in use); such bodies go by heap-buffer reads (reason=buffer-budget; logged once)");
             }
 
-            return await SendWithoutBudgetAsync(writer, body.File, device, fallbackFrom, end - fallbackFrom, moreAfter, tally).ConfigureAwait(false);
+            return await SendWithoutBudgetAsync(transport, body.File, device, fallbackFrom, end - fallbackFrom, moreAfter, tally).ConfigureAwait(false);
         }
 
         RefuseCapability(device, "a read answered EINVAL/EOPNOTSUPP");
         tally.SwitchTo(TransferStrategy.Buffered, TransferFallback.KernelRefused);
-        return await _fallback.SendRangeAsync(writer, body, fallbackFrom, end - fallbackFrom, tally).ConfigureAwait(false);
+        return await _fallback.SendRangeAsync(transport, body, fallbackFrom, end - fallbackFrom, tally).ConfigureAwait(false);
     }
 
     // The budget-free path: [offset, offset+length) of the file (the ordinary descriptor, never the
     // O_DIRECT one: a heap buffer is not aligned), one read at a time on the disk threads into a
     // pooled heap buffer, each chunk sent before the next is read. Its reads are dontcache reads
     // (buffered ones where the filesystem refuses RWF_DONTCACHE), and so are its bytes accounted.
-    private async ValueTask<TransferOutcome> SendWithoutBudgetAsync(SocketWriter writer, SafeFileHandle file, ulong device, long offset, long length, bool moreAfter, TransferTally tally)
+    private async ValueTask<TransferOutcome> SendWithoutBudgetAsync(ConnectionTransport transport, SafeFileHandle file, ulong device, long offset, long length, bool moreAfter, TransferTally tally)
     {
         long end = offset + length;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(_fallback.ChunkBytes);
@@ -190,7 +191,7 @@ public abstract class ReadAheadTransfer : ITransferMechanism
                 }
 
                 offset += count;
-                TransferOutcome sent = await writer.SendAsync(buffer.AsMemory(0, count), more: offset < end || moreAfter, tally).ConfigureAwait(false);
+                TransferOutcome sent = await transport.SendAsync(buffer.AsMemory(0, count), more: offset < end || moreAfter, tally).ConfigureAwait(false);
                 if (sent != TransferOutcome.Completed)
                 {
                     return sent;
@@ -243,7 +244,7 @@ public abstract class ReadAheadTransfer : ITransferMechanism
     // hold a sub-MSS tail until a timer fires. FallbackFrom >= 0: the bytes from there on were not
     // sent, for the reason Why.
     private async ValueTask<(TransferOutcome Outcome, long FallbackFrom, TransferFallback Why)> PumpAsync(
-        SocketWriter writer, SafeFileHandle file, int alignment, ulong device, FileSegment segment, bool moreAfter, TransferTally tally)
+        ConnectionTransport transport, SafeFileHandle file, int alignment, ulong device, FileSegment segment, bool moreAfter, TransferTally tally)
     {
         // One read alone until the filesystem has answered (see the design note).
         bool probing = !_capabilities.IsAccepted(device, Capability);
@@ -292,7 +293,7 @@ public abstract class ReadAheadTransfer : ITransferMechanism
             AlignedBuffer? first;
             try
             {
-                first = await _buffers.RentAsync(BudgetWait, writer.Token).ConfigureAwait(false);
+                first = await _buffers.RentAsync(BudgetWait, transport.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -362,7 +363,7 @@ public abstract class ReadAheadTransfer : ITransferMechanism
                     int from = (int)(Math.Max(start, position) - position);
                     int to = (int)(wantedEnd - position);
                     bool last = wantedEnd == end;
-                    TransferOutcome sent = await writer.SendAsync(buffer.Memory[from..to], more: !last || moreAfter, tally).ConfigureAwait(false);
+                    TransferOutcome sent = await transport.SendAsync(buffer.Memory[from..to], more: !last || moreAfter, tally).ConfigureAwait(false);
                     if (sent != TransferOutcome.Completed)
                     {
                         return (sent, -1, TransferFallback.None);

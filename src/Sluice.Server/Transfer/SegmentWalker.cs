@@ -1,3 +1,5 @@
+using Sluice.Server.Connections.Transport;
+
 namespace Sluice.Server.Transfer;
 
 // The frame every file mechanism shares: the head, then for each segment its preamble (a
@@ -7,20 +9,20 @@ namespace Sluice.Server.Transfer;
 internal static class SegmentWalker
 {
     public static async ValueTask<TransferOutcome> SendAsync<TState>(
-        SocketWriter writer,
+        ConnectionTransport transport,
         ReadOnlyMemory<byte> head,
         FileBody body,
         TransferTally tally,
         TState state,
         Func<TState, FileSegment, bool, ValueTask<TransferOutcome>> sendSegment)
     {
-        TransferOutcome outcome = await writer.SendAsync(head, more: true, tally).ConfigureAwait(false);
+        TransferOutcome outcome = await transport.SendAsync(head, more: true, tally).ConfigureAwait(false);
         for (int i = 0; i < body.Segments.Count && outcome == TransferOutcome.Completed; i++)
         {
             FileSegment segment = body.Segments[i];
             if (!segment.Preamble.IsEmpty)
             {
-                outcome = await writer.SendAsync(segment.Preamble, more: true, tally).ConfigureAwait(false);
+                outcome = await transport.SendAsync(segment.Preamble, more: true, tally).ConfigureAwait(false);
                 if (outcome != TransferOutcome.Completed)
                 {
                     break;
@@ -33,7 +35,7 @@ internal static class SegmentWalker
 
         if (outcome == TransferOutcome.Completed && !body.Epilogue.IsEmpty)
         {
-            outcome = await writer.SendAsync(body.Epilogue, more: false, tally).ConfigureAwait(false);
+            outcome = await transport.SendAsync(body.Epilogue, more: false, tally).ConfigureAwait(false);
         }
 
         return outcome;

@@ -2,6 +2,7 @@ using Sluice.Core.Policy;
 using Sluice.Interop.Pal;
 using Sluice.Server.Disk;
 using Sluice.Server.Planning;
+using Sluice.Server.Connections.Transport;
 
 namespace Sluice.Server.Transfer;
 
@@ -51,15 +52,18 @@ public sealed class SendfileTransfer : ITransferMechanism
 
     public TransferStrategy Strategy => TransferStrategy.Sendfile;
 
-    public ValueTask<TransferOutcome> SendAsync(SocketWriter writer, ReadOnlyMemory<byte> head, FileBody body, TransferTally tally)
+    public ValueTask<TransferOutcome> SendAsync(ConnectionTransport transport, ReadOnlyMemory<byte> head, FileBody body, TransferTally tally)
     {
         if (_capabilities.IsRefused(body.Source.Metadata.Device, FilesystemCapability.Sendfile))
         {
             tally.SwitchTo(TransferStrategy.Buffered, TransferFallback.KernelRefused);
-            return _fallback.SendAsync(writer, head, body, tally);
+            return _fallback.SendAsync(transport, head, body, tally);
         }
 
-        return SendBodyAsync(writer, head, body, tally);
+        // The planner never picks sendfile for a transport that cannot carry it (a stream: TLS).
+        SocketTransport socket = transport.Sendfile
+            ?? throw new InvalidOperationException("sendfile was planned for a transport that cannot carry it");
+        return SendBodyAsync(socket, head, body, tally);
     }
 
     // Bytes from offset on that are known resident: the checked window, or (when not resident)
@@ -79,12 +83,13 @@ public sealed class SendfileTransfer : ITransferMechanism
         return offset + window;
     }
 
-    private ValueTask<TransferOutcome> SendBodyAsync(SocketWriter writer, ReadOnlyMemory<byte> head, FileBody body, TransferTally tally) =>
+    // The per-chunk loop works on the sealed SocketTransport: no virtual dispatch per sendfile.
+    private ValueTask<TransferOutcome> SendBodyAsync(SocketTransport socket, ReadOnlyMemory<byte> head, FileBody body, TransferTally tally) =>
         SegmentWalker.SendAsync(
-            writer, head, body, tally, (Self: this, Writer: writer, Body: body, Tally: tally),
-            static (s, segment, _) => s.Self.SendSegmentAsync(s.Writer, s.Body, segment, s.Tally));
+            socket, head, body, tally, (Self: this, Socket: socket, Body: body, Tally: tally),
+            static (s, segment, _) => s.Self.SendSegmentAsync(s.Socket, s.Body, segment, s.Tally));
 
-    private async ValueTask<TransferOutcome> SendSegmentAsync(SocketWriter writer, FileBody body, FileSegment segment, TransferTally tally)
+    private async ValueTask<TransferOutcome> SendSegmentAsync(SocketTransport socket, FileBody body, FileSegment segment, TransferTally tally)
     {
         long offset = segment.Offset;
         long end = segment.Offset + segment.Length;
@@ -108,7 +113,7 @@ public sealed class SendfileTransfer : ITransferMechanism
 
             long count = Math.Min(_chunkBytes, residentEnd - offset);
             long before = offset;
-            IoResult result = writer.TrySendfile(body.File, ref offset, count);
+            IoResult result = socket.TrySendfile(body.File, ref offset, count);
             tally.Count(SyscallKind.Sendfile);
             switch (result.Status)
             {
@@ -120,7 +125,7 @@ public sealed class SendfileTransfer : ITransferMechanism
                 case IoStatus.WouldBlock:
                     sinceYield = 0;
                     tally.Count(SyscallKind.EpollCtl);
-                    TransferOutcome waited = await writer.WaitWritableAsync().ConfigureAwait(false);
+                    TransferOutcome waited = await socket.WaitWritableAsync().ConfigureAwait(false);
                     if (waited != TransferOutcome.Completed)
                     {
                         return waited;
@@ -136,7 +141,7 @@ public sealed class SendfileTransfer : ITransferMechanism
                     {
                         _capabilities.Refuse(body.Source.Metadata.Device, FilesystemCapability.Sendfile, $"errno {result.Errno}", "sendfile bodies on it are falling back to buffered reads");
                         tally.SwitchTo(TransferStrategy.Buffered, TransferFallback.KernelRefused);
-                        return await _fallback.SendRangeAsync(writer, body, offset, end - offset, tally).ConfigureAwait(false);
+                        return await _fallback.SendRangeAsync(socket, body, offset, end - offset, tally).ConfigureAwait(false);
                     }
 
                     return TransferOutcome.Failed;

@@ -1,6 +1,6 @@
 namespace Sluice.Server.Transfer;
 
-// Why a SocketWriter gave up on its client (its Token is cancelled for each of these).
+// Why a ConnectionTransport gave up on its client (its Token is cancelled for each of these).
 public enum WriteStall : byte
 {
     None,

@@ -21,11 +21,11 @@ public sealed class TransferPlannerTests
         }
     }
 
-    private static (TransferPlan Plan, int Probes) Decide(StrategyOption option, long length, double? resident, bool tls = false)
+    private static (TransferPlan Plan, int Probes) Decide(StrategyOption option, long length, double? resident, bool tls = false, bool canSendfile = true)
     {
         var policy = new TransferPolicyOptions { Option = option, CopyThreshold = Copy, DirectThreshold = Direct };
         var probe = new FakeProbe(resident);
-        TransferPlan plan = TransferPlanner.Decide(policy, length, 0, length, tls, ref probe);
+        TransferPlan plan = TransferPlanner.Decide(policy, length, 0, length, tls, canSendfile, ref probe);
         return (plan, probe.Calls);
     }
 
@@ -109,5 +109,19 @@ public sealed class TransferPlannerTests
 
         Assert.Equal(new TransferDecision(TransferStrategy.Buffered, DecisionReason.Tls), plan.Decision);
         Assert.Equal(0, probes);
+    }
+
+    [Theory]
+    [InlineData(StrategyOption.Auto, 1024 * 1024, 0.0, TransferStrategy.Copy, DecisionReason.BelowThreshold)]
+    [InlineData(StrategyOption.Auto, 64L * 1024 * 1024, 1.0, TransferStrategy.Copy, DecisionReason.Resident)]
+    [InlineData(StrategyOption.Auto, 64L * 1024 * 1024, 0.0, TransferStrategy.Direct, DecisionReason.LargeCold)]
+    [InlineData(StrategyOption.Sendfile, 4096, 1.0, TransferStrategy.Copy, DecisionReason.Forced)]
+    [InlineData(StrategyOption.Sendfile, 64L * 1024 * 1024, 1.0, TransferStrategy.Direct, DecisionReason.Forced)]
+    public void TransportWithoutSendfileNeverGetsSendfile(StrategyOption option, long length, double resident, TransferStrategy expected, DecisionReason reason)
+    {
+        (TransferPlan plan, _) = Decide(option, length, resident, canSendfile: false);
+
+        Assert.Equal(new TransferDecision(expected, reason), plan.Decision);
+        Assert.False(plan.PopulateNeeded);
     }
 }
