@@ -293,12 +293,13 @@ public sealed partial class FileHandler
 
         plan.Status = 200;
         plan.ContentLength = metadata.Length;
-        AttachFile(plan, file, [new Transfer.FileSegment(ReadOnlyMemory<byte>.Empty, 0, metadata.Length)], ReadOnlyMemory<byte>.Empty, metadata.Length);
+        var whole = new Transfer.FileSegment(ReadOnlyMemory<byte>.Empty, 0, metadata.Length);
+        AttachFile(plan, file, new ReadOnlySpan<Transfer.FileSegment>(in whole), ReadOnlyMemory<byte>.Empty, metadata.Length);
     }
 
     // The body as a description only: which file, which ranges. How it moves (strategy,
     // residency, fadvise) is the planner's step (Planning/TransferPlanner), after this one.
-    private static void AttachFile(ResponsePlan plan, FileRef file, Transfer.FileSegment[] segments, ReadOnlyMemory<byte> epilogue, long contentLength)
+    private static void AttachFile(ResponsePlan plan, FileRef file, ReadOnlySpan<Transfer.FileSegment> segments, ReadOnlyMemory<byte> epilogue, long contentLength)
     {
         plan.ContentLength = contentLength;
         if (plan.OmitBody || contentLength == 0)
@@ -307,7 +308,7 @@ public sealed partial class FileHandler
             return;
         }
 
-        plan.FileBody = new Transfer.FileBody(file, segments, epilogue);
+        plan.AttachFile(file, segments, epilogue);
     }
 
     private static void OpenFailed(ResponsePlan plan, FileOpenStatus status)
