@@ -11,6 +11,10 @@ public sealed class HttpRequestHead
     private int _hostCount;
     private bool _connectionClose;
     private bool _connectionKeepAlive;
+    // The file handler works on the target's bytes; its string and Host's are made only when
+    // something asks (the access log), so a quiet server's cache hit allocates no string.
+    private RetainedField _target;
+    private RetainedField _host;
 
     public HttpRequestHead(int maxFieldCount = 100)
     {
@@ -25,10 +29,12 @@ public sealed class HttpRequestHead
 
     public HttpVersion Version { get; private set; }
 
-    // The request-target exactly as received (ASCII).
-    public string Target { get; private set; } = "";
+    // The request-target exactly as received (ASCII: the parser admits only visible ASCII).
+    public ReadOnlySpan<byte> TargetBytes => _target.Bytes;
 
-    public string? Host { get; private set; }
+    public string Target => _target.GetString() ?? "";
+
+    public string? Host => _host.GetString();
 
     public long? ContentLength { get; private set; }
 
@@ -60,8 +66,8 @@ public sealed class HttpRequestHead
         Method = HttpMethod.Unknown;
         MethodToken = "";
         Version = HttpVersion.Unknown;
-        Target = "";
-        Host = null;
+        _target.Clear();
+        _host.Clear();
         ContentLength = null;
         HasTransferEncoding = false;
         Range = IfMatch = IfNoneMatch = IfModifiedSince = IfUnmodifiedSince = IfRange = null;
@@ -109,7 +115,7 @@ public sealed class HttpRequestHead
             HttpMethod.Head => "HEAD",
             _ => Encoding.ASCII.GetString(methodToken),
         };
-        Target = Encoding.ASCII.GetString(target);
+        _target.Set(target);
         Version = version;
     }
 
@@ -131,7 +137,7 @@ public sealed class HttpRequestHead
                     Reject(RequestRejectionReason.InvalidHost);
                 }
 
-                Host = Latin1(value);
+                _host.Set(value);
                 break;
             case 5 when Ascii.EqualsIgnoreCase(name, "range"u8):
                 Range = Latin1(value);

@@ -27,41 +27,19 @@ public static class RequestPathDecoder
     public static PathRejection TryDecode(ReadOnlySpan<byte> rawPath, out string relativePath, out bool trailingSlash)
     {
         relativePath = string.Empty;
-        trailingSlash = false;
-        if (rawPath.IsEmpty || rawPath[0] != (byte)'/')
-        {
-            return PathRejection.NotOriginForm;
-        }
-
-        // Decoding only ever shrinks the path, so a buffer of the raw length is enough.
         byte[]? rented = null;
         Span<byte> buffer = rawPath.Length <= StackLimit
             ? stackalloc byte[StackLimit]
             : (rented = ArrayPool<byte>.Shared.Rent(rawPath.Length));
         try
         {
-            PathRejection rejection = Decode(rawPath, buffer, out int decodedLength);
-            if (rejection != PathRejection.None)
+            PathRejection rejection = DecodeAndNormalize(rawPath, buffer, out int length, out trailingSlash);
+            if (rejection == PathRejection.None)
             {
-                return rejection;
+                relativePath = Encoding.UTF8.GetString(buffer[..length]);
             }
 
-            Span<byte> decoded = buffer[..decodedLength];
-            if (!Utf8.IsValid(decoded))
-            {
-                return PathRejection.InvalidUtf8;
-            }
-
-            trailingSlash = decoded[^1] == (byte)'/';
-            rejection = RemoveDotSegments(decoded, out int normalizedLength);
-            if (rejection != PathRejection.None)
-            {
-                trailingSlash = false;
-                return rejection;
-            }
-
-            relativePath = Encoding.UTF8.GetString(decoded[..normalizedLength]);
-            return PathRejection.None;
+            return rejection;
         }
         finally
         {
@@ -70,6 +48,69 @@ public static class RequestPathDecoder
                 ArrayPool<byte>.Shared.Return(rented);
             }
         }
+    }
+
+    // The same, into the caller's characters, so a request whose path is only looked up (an
+    // open-file cache hit) makes no string. destination must hold rawPath.Length characters:
+    // decoding never lengthens a path, and UTF-8 never takes fewer code units than UTF-16.
+    public static PathRejection TryDecode(ReadOnlySpan<byte> rawPath, Span<char> destination, out int written, out bool trailingSlash)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, rawPath.Length, nameof(destination));
+        written = 0;
+        byte[]? rented = null;
+        Span<byte> buffer = rawPath.Length <= StackLimit
+            ? stackalloc byte[StackLimit]
+            : (rented = ArrayPool<byte>.Shared.Rent(rawPath.Length));
+        try
+        {
+            PathRejection rejection = DecodeAndNormalize(rawPath, buffer, out int length, out trailingSlash);
+            if (rejection == PathRejection.None)
+            {
+                written = Encoding.UTF8.GetChars(buffer[..length], destination);
+            }
+
+            return rejection;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    // Decodes rawPath into buffer (at least rawPath.Length bytes) and normalizes it in place;
+    // length is that of the relative path's UTF-8 bytes, without the leading '/'.
+    private static PathRejection DecodeAndNormalize(ReadOnlySpan<byte> rawPath, Span<byte> buffer, out int length, out bool trailingSlash)
+    {
+        length = 0;
+        trailingSlash = false;
+        if (rawPath.IsEmpty || rawPath[0] != (byte)'/')
+        {
+            return PathRejection.NotOriginForm;
+        }
+
+        PathRejection rejection = Decode(rawPath, buffer, out int decodedLength);
+        if (rejection != PathRejection.None)
+        {
+            return rejection;
+        }
+
+        Span<byte> decoded = buffer[..decodedLength];
+        if (!Utf8.IsValid(decoded))
+        {
+            return PathRejection.InvalidUtf8;
+        }
+
+        trailingSlash = decoded[^1] == (byte)'/';
+        rejection = RemoveDotSegments(decoded, out length);
+        if (rejection != PathRejection.None)
+        {
+            trailingSlash = false;
+        }
+
+        return rejection;
     }
 
     private static PathRejection Decode(ReadOnlySpan<byte> raw, Span<byte> destination, out int written)

@@ -76,7 +76,7 @@ public static partial class FilePal
     // open-file cache hit, whose path this process walked within the cache's maximum age, so its
     // dentries are as hot as the descriptor; statx has no RESOLVE_CACHED, and an O_PATH open with
     // it plus fstatx and close would triple the hot path's system calls.
-    public static bool TryGetMetadataAt(SafeFileHandle root, string relativePath, out FileMetadata metadata)
+    public static bool TryGetMetadataAt(SafeFileHandle root, ReadOnlySpan<char> relativePath, out FileMetadata metadata)
     {
         int byteCount = Encoding.UTF8.GetByteCount(relativePath);
         Span<byte> path = byteCount < 1024 ? stackalloc byte[byteCount + 2] : new byte[byteCount + 2];

@@ -39,7 +39,8 @@ public sealed partial class FileHandler
             plan.RangeFirst = range.Offset;
             plan.RangeLast = range.End - 1;
             plan.CompleteLength = metadata.Length;
-            AttachFile(plan, file, [new FileSegment(ReadOnlyMemory<byte>.Empty, range.Offset, range.Length)], ReadOnlyMemory<byte>.Empty, range.Length);
+            var only = new FileSegment(ReadOnlyMemory<byte>.Empty, range.Offset, range.Length);
+            AttachFile(plan, file, new ReadOnlySpan<FileSegment>(in only), ReadOnlyMemory<byte>.Empty, range.Length);
             return true;
         }
 

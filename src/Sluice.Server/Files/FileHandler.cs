@@ -59,16 +59,27 @@ public sealed partial class FileHandler
     // Test switch: treat every open-file cache miss as a walk that would need I/O.
     internal bool ForceEngineOpens { get; set; }
 
+    // Paths up to this many characters are decoded on the stack (longer ones are rare and limited
+    // by the request-line limit): the decoded path of a cache hit never becomes a string.
+    private const int StackPathChars = 512;
+
     public ValueTask HandleAsync(HttpRequestHead request, ResponsePlan plan, DateTimeOffset now)
     {
-        if (!TryGetRelativePath(request, plan, out string relative, out bool trailingSlash))
+        if (!TryGetRawPath(request, plan, out ReadOnlySpan<byte> rawPath))
         {
             return default;
         }
 
+        Span<char> decoded = rawPath.Length <= StackPathChars ? stackalloc char[StackPathChars] : new char[rawPath.Length];
+        if (!TryGetRelativePath(rawPath, plan, decoded, out int length, out bool trailingSlash))
+        {
+            return default;
+        }
+
+        ReadOnlySpan<char> relative = decoded[..length];
         FileOpenStatus opened = TryAcquireInline(relative, out FileRef file);
         return opened == FileOpenStatus.WouldBlock
-            ? HandleColdAsync(request, plan, relative, trailingSlash, now)
+            ? HandleColdAsync(request, plan, relative.ToString(), trailingSlash, now)
             : Describe(request, plan, opened, file, relative, trailingSlash, now);
     }
 
@@ -78,11 +89,10 @@ public sealed partial class FileHandler
         await Describe(request, plan, opened, file, relative, trailingSlash, now).ConfigureAwait(false);
     }
 
-    // Method, target and path checks; false when the plan already holds the answer.
-    private bool TryGetRelativePath(HttpRequestHead request, ResponsePlan plan, out string relative, out bool trailingSlash)
+    // Method and target checks; false when the plan already holds the answer.
+    private static bool TryGetRawPath(HttpRequestHead request, ResponsePlan plan, out ReadOnlySpan<byte> rawPath)
     {
-        relative = "";
-        trailingSlash = false;
+        rawPath = default;
 
         // RFC 9110 §15.5.6: a read-only origin answers 405 to the methods it knows but does not
         // allow, listing those it does; §15.6.2: a method it does not recognize gets 501.
@@ -96,15 +106,20 @@ public sealed partial class FileHandler
 
         plan.OmitBody = request.Method == HttpMethod.Head;
 
-        if (!TryGetPath(request.Target, out ReadOnlySpan<char> rawPath))
+        if (!TryGetPath(request.TargetBytes, out rawPath))
         {
             Error(plan, 400);
             return false;
         }
 
-        Span<byte> pathBytes = rawPath.Length <= 4096 ? stackalloc byte[rawPath.Length] : new byte[rawPath.Length];
-        Encoding.ASCII.GetBytes(rawPath, pathBytes);
-        if (RequestPathDecoder.TryDecode(pathBytes, out relative, out trailingSlash) != PathRejection.None)
+        return true;
+    }
+
+    // Decoding and confinement checks of the path into decoded (at least rawPath.Length
+    // characters); false when the plan already holds the answer.
+    private bool TryGetRelativePath(ReadOnlySpan<byte> rawPath, ResponsePlan plan, Span<char> decoded, out int length, out bool trailingSlash)
+    {
+        if (RequestPathDecoder.TryDecode(rawPath, decoded, out length, out trailingSlash) != PathRejection.None)
         {
             Error(plan, 400);
             return false;
@@ -112,7 +127,7 @@ public sealed partial class FileHandler
 
         // Hidden files (.git/, .env, .htpasswd …) are not served unless asked for: a server started
         // in a working copy must not publish its repository. 404, so their existence stays private.
-        if (!_serveDotfiles && HasHiddenSegment(relative))
+        if (!_serveDotfiles && HasHiddenSegment(decoded[..length]))
         {
             Error(plan, 404);
             return false;
@@ -121,7 +136,7 @@ public sealed partial class FileHandler
         return true;
     }
 
-    private ValueTask Describe(HttpRequestHead request, ResponsePlan plan, FileOpenStatus opened, FileRef file, string relative, bool trailingSlash, DateTimeOffset now)
+    private ValueTask Describe(HttpRequestHead request, ResponsePlan plan, FileOpenStatus opened, FileRef file, ReadOnlySpan<char> relative, bool trailingSlash, DateTimeOffset now)
     {
         if (opened != FileOpenStatus.Opened)
         {
@@ -132,7 +147,7 @@ public sealed partial class FileHandler
         FileMetadata metadata = file.Metadata;
         if (metadata.IsDirectory)
         {
-            return HandleDirectoryAsync(request, plan, file, relative, trailingSlash, now);
+            return HandleDirectoryAsync(request, plan, file, relative.ToString(), trailingSlash, now);
         }
 
         if (!metadata.IsRegularFile || trailingSlash)
@@ -150,10 +165,11 @@ public sealed partial class FileHandler
     // Without waiting on the disk: a hot file comes from the open-file cache (one statx);
     // otherwise openat2 with RESOLVE_CACHED, then statx of the descriptor (an open inode is in
     // memory). WouldBlock: the walk needs I/O, so the open goes to the engine (AcquireOnEngineAsync).
-    private FileOpenStatus TryAcquireInline(string relative, out FileRef file)
+    // The path is a span so that a cache hit makes no string; a miss makes the one it caches.
+    private FileOpenStatus TryAcquireInline(ReadOnlySpan<char> relativePath, out FileRef file)
     {
         file = default;
-        if (_cache.Enabled && _cache.TryLease(_root, relative, out file))
+        if (_cache.Enabled && _cache.TryLease(_root, relativePath, out file))
         {
             return FileOpenStatus.Opened;
         }
@@ -163,6 +179,7 @@ public sealed partial class FileHandler
             return FileOpenStatus.WouldBlock;
         }
 
+        string relative = relativePath.ToString();
         FileOpenStatus opened = OpenBeneath(relative, cachedOnly: true, out SafeFileHandle handle);
         if (opened == FileOpenStatus.NotSupported)
         {
@@ -247,7 +264,7 @@ public sealed partial class FileHandler
         return resolved.StartsWith(prefix, StringComparison.Ordinal) ? resolved[prefix.Length..] : resolved.TrimStart('/');
     }
 
-    private void ServeFile(HttpRequestHead request, ResponsePlan plan, FileRef file, string relative, DateTimeOffset now)
+    private void ServeFile(HttpRequestHead request, ResponsePlan plan, FileRef file, ReadOnlySpan<char> relative, DateTimeOffset now)
     {
         FileMetadata metadata = file.Metadata;
         string etag = file.ETag;
@@ -293,12 +310,13 @@ public sealed partial class FileHandler
 
         plan.Status = 200;
         plan.ContentLength = metadata.Length;
-        AttachFile(plan, file, [new Transfer.FileSegment(ReadOnlyMemory<byte>.Empty, 0, metadata.Length)], ReadOnlyMemory<byte>.Empty, metadata.Length);
+        var whole = new Transfer.FileSegment(ReadOnlyMemory<byte>.Empty, 0, metadata.Length);
+        AttachFile(plan, file, new ReadOnlySpan<Transfer.FileSegment>(in whole), ReadOnlyMemory<byte>.Empty, metadata.Length);
     }
 
     // The body as a description only: which file, which ranges. How it moves (strategy,
     // residency, fadvise) is the planner's step (Planning/TransferPlanner), after this one.
-    private static void AttachFile(ResponsePlan plan, FileRef file, Transfer.FileSegment[] segments, ReadOnlyMemory<byte> epilogue, long contentLength)
+    private static void AttachFile(ResponsePlan plan, FileRef file, ReadOnlySpan<Transfer.FileSegment> segments, ReadOnlyMemory<byte> epilogue, long contentLength)
     {
         plan.ContentLength = contentLength;
         if (plan.OmitBody || contentLength == 0)
@@ -307,7 +325,7 @@ public sealed partial class FileHandler
             return;
         }
 
-        plan.FileBody = new Transfer.FileBody(file, segments, epilogue);
+        plan.AttachFile(file, segments, epilogue);
     }
 
     private static void OpenFailed(ResponsePlan plan, FileOpenStatus status)
@@ -327,28 +345,28 @@ public sealed partial class FileHandler
         plan.OmitBody = omit;
     }
 
-    private static bool HasHiddenSegment(string relative) =>
+    private static bool HasHiddenSegment(ReadOnlySpan<char> relative) =>
         relative.StartsWith('.') || relative.Contains("/.", StringComparison.Ordinal);
 
     // origin-form "/path?query" or absolute-form "http://host/path?query" (RFC 9112 §3.2).
-    internal static bool TryGetPath(string target, out ReadOnlySpan<char> path)
+    internal static bool TryGetPath(ReadOnlySpan<byte> target, out ReadOnlySpan<byte> path)
     {
-        ReadOnlySpan<char> t = target;
-        if (!t.StartsWith('/'))
+        ReadOnlySpan<byte> t = target;
+        if (!t.StartsWith((byte)'/'))
         {
-            int scheme = t.IndexOf("://", StringComparison.Ordinal);
-            if (scheme <= 0 || !(t[..scheme].Equals("http", StringComparison.OrdinalIgnoreCase) || t[..scheme].Equals("https", StringComparison.OrdinalIgnoreCase)))
+            int scheme = t.IndexOf("://"u8);
+            if (scheme <= 0 || !(Ascii.EqualsIgnoreCase(t[..scheme], "http"u8) || Ascii.EqualsIgnoreCase(t[..scheme], "https"u8)))
             {
                 path = default;
                 return false;
             }
 
-            ReadOnlySpan<char> afterAuthority = t[(scheme + 3)..];
-            int slash = afterAuthority.IndexOfAny('/', '?');
-            t = slash < 0 ? "/" : afterAuthority[slash] == '?' ? "/" : afterAuthority[slash..];
+            ReadOnlySpan<byte> afterAuthority = t[(scheme + 3)..];
+            int slash = afterAuthority.IndexOfAny((byte)'/', (byte)'?');
+            t = slash < 0 ? "/"u8 : afterAuthority[slash] == (byte)'?' ? "/"u8 : afterAuthority[slash..];
         }
 
-        int query = t.IndexOfAny('?', '#');
+        int query = t.IndexOfAny((byte)'?', (byte)'#');
         path = query < 0 ? t : t[..query];
         return path.Length > 0;
     }

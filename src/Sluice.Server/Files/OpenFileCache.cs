@@ -31,6 +31,10 @@ public sealed class OpenFileCache : IDisposable
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
+    // Lookups by the decoded path's characters: a hit makes no string (StringComparer.Ordinal
+    // hashes a span as it hashes the equal string).
+    private readonly Dictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
+
     // Most recently used first; the last node is the next victim.
     private readonly LinkedList<Entry> _recency = new();
     private readonly int _capacity;
@@ -46,6 +50,7 @@ public sealed class OpenFileCache : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
         _capacity = capacity;
+        _bySpan = _entries.GetAlternateLookup<ReadOnlySpan<char>>();
         _maxAgeMs = (long)maxAge.TotalMilliseconds;
         TimeSpan period = sweepPeriod ?? DefaultSweepPeriod;
         if (capacity > 0 && period > TimeSpan.Zero)
@@ -77,13 +82,13 @@ public sealed class OpenFileCache : IDisposable
 
     public bool Enabled => _capacity > 0;
 
-    public bool TryLease(SafeFileHandle root, string relativePath, out FileRef file)
+    public bool TryLease(SafeFileHandle root, ReadOnlySpan<char> relativePath, out FileRef file)
     {
         file = default;
         Entry? entry;
         lock (_lock)
         {
-            if (_entries.TryGetValue(relativePath, out entry))
+            if (_bySpan.TryGetValue(relativePath, out entry))
             {
                 _recency.Remove(entry.Node);
                 _recency.AddFirst(entry.Node);

@@ -7,6 +7,9 @@ namespace Sluice.Server.Files;
 // small buffer in memory or a description of file ranges. Reused across a connection's requests.
 public sealed class ResponsePlan
 {
+    // The connection's one body description, described anew per response (see FileBody).
+    private readonly FileBody _body = new();
+
     public int Status { get; set; }
 
     public string? ContentType { get; set; }
@@ -38,7 +41,8 @@ public sealed class ResponsePlan
 
     public ReadOnlyMemory<byte> InlineBody { get; set; }
 
-    public FileBody? FileBody { get; set; }
+    // Null unless the response carries a file body (AttachFile).
+    public FileBody? FileBody { get; private set; }
 
     // HEAD and 304: fields only.
     public bool OmitBody { get; set; }
@@ -66,10 +70,19 @@ public sealed class ResponsePlan
         RetryAfterSeconds = 0;
         InlineBody = ReadOnlyMemory<byte>.Empty;
         FileBody = null;
+        _body.Clear();
         OmitBody = false;
         CloseConnection = false;
         Decision = null;
         PolicySyscalls = 0;
+    }
+
+    // The body is file ranges; the plan owns the file reference until the response releases it.
+    public FileBody AttachFile(FileRef file, ReadOnlySpan<FileSegment> segments, ReadOnlyMemory<byte> epilogue)
+    {
+        _body.Describe(file, segments, epilogue);
+        FileBody = _body;
+        return _body;
     }
 
     public void SetInline(int status, ReadOnlyMemory<byte> body, string contentType)

@@ -87,6 +87,31 @@ public sealed class HttpRequestHeadTests
         Assert.Equal("/g", head.Target);
     }
 
+    // Target and Host are kept as bytes in buffers the head reuses: a later request, shorter or
+    // longer, must never show the earlier one's bytes, nor a string cached for it.
+    [Fact]
+    public void ReusedTargetAndHostBuffersShowOnlyTheCurrentRequest()
+    {
+        HttpRequestHead head = Parse("GET /a-rather-long-target-that-fills-the-buffer?q=1 HTTP/1.1\r\nHost: first.example\r\n\r\n");
+        Assert.Equal("/a-rather-long-target-that-fills-the-buffer?q=1", head.Target);
+        Assert.Equal("first.example", head.Host);
+
+        string longer = "/" + new string('x', 300);
+        foreach ((string target, string? host) in new[] { ("/b", (string?)"c"), (longer, "d.example"), ("/e", null) })
+        {
+            head.Reset();
+            Assert.Equal("", head.Target);
+            Assert.Null(head.Host);
+            var collector = new HttpRequestHeadCollector(head);
+            string hostField = host is null ? "" : $"Host: {host}\r\n";
+            HttpRequestParser.TryParse(Encoding.ASCII.GetBytes($"GET {target} HTTP/1.0\r\n{hostField}\r\n"), ref collector, out _, out _);
+
+            Assert.Equal(target, Encoding.ASCII.GetString(head.TargetBytes));
+            Assert.Equal(target, head.Target);
+            Assert.Equal(host, head.Host);
+        }
+    }
+
     [Theory]
     [InlineData(RequestRejectionReason.InvalidRequestLine, 400)]
     [InlineData(RequestRejectionReason.MissingHost, 400)]

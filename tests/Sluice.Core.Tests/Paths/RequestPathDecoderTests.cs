@@ -9,9 +9,16 @@ public sealed class RequestPathDecoderTests
 {
     private static (PathRejection Rejection, string Path, bool TrailingSlash) Decode(string raw) => Decode(Encoding.Latin1.GetBytes(raw));
 
+    // Every case also checks the span overload (the file handler's, which makes no string)
+    // against the string one.
     private static (PathRejection Rejection, string Path, bool TrailingSlash) Decode(byte[] raw)
     {
         PathRejection rejection = RequestPathDecoder.TryDecode(raw, out string path, out bool trailingSlash);
+        char[] chars = new char[raw.Length];
+        PathRejection spanRejection = RequestPathDecoder.TryDecode(raw, chars, out int written, out bool spanTrailingSlash);
+        Assert.Equal(rejection, spanRejection);
+        Assert.Equal(rejection == PathRejection.None ? path : "", new string(chars, 0, written));
+        Assert.Equal(trailingSlash, spanTrailingSlash);
         return (rejection, path, trailingSlash);
     }
 
