@@ -92,9 +92,13 @@ public sealed class SlowDiskTests(SlowDiskTree tree, ITestOutputHelper output) :
 
             await Task.Delay(s_settle);
 
+            // A core to spare before probing (see CpuQuiet): CPU contention is not what this measures.
+            double idleBefore = await CpuQuiet.WaitAsync(0.5, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(120));
+
             // Metadata is asked for while probing, once the throttled disk is already busy, so that a
             // lookup or listing done on a socket thread stalls it while the probes run instead of
             // finishing before they start.
+            (long, long) cpuBefore = CpuQuiet.Read();
             IReadOnlyList<Probe> probes = await ProbeAsync(server, strategy, new Dictionary<int, string>
             {
                 [3] = SlowDiskTree.Listing,
@@ -116,7 +120,8 @@ public sealed class SlowDiskTests(SlowDiskTree tree, ITestOutputHelper output) :
                 failures.Add($"{largeFinishedThrottled} large cold transfers finished while the disk was throttled to {ThrottleBytesPerSecond} B/s: the disk is not slow");
             }
 
-            string distribution = Describe(probes);
+            string distribution = Describe(probes)
+                + $"; machine CPU idle {CpuQuiet.IdleShare(cpuBefore, CpuQuiet.Read()):P0} while probing ({idleBefore:P0} just before)";
             output.WriteLine($"{strategy}/{engine}: {distribution}");
             output.WriteLine($"cold transfers when probing ended: {progress}");
             Probe worst = probes.MaxBy(p => p.Elapsed)!;
