@@ -16,7 +16,8 @@ namespace Sluice.Server.Transfer;
 // buffer-sized chunks and sends only the requested slice of each, so any range works with
 // O_DIRECT. Up to ReadsInFlight reads are queued ahead of the chunk being sent. A read that comes
 // back short of the expected end means the file shrank: the transfer is aborted, never padded.
-// Every exit path waits for the reads still in flight before their buffers go back to the pool.
+// A buffer goes back to the pool only once its read has completed; a transfer that ends (client
+// gone, deadline, shutdown) does not wait for its reads in flight: their completions return them.
 // When the kernel refuses the path (EINVAL/EOPNOTSUPP), the rest of the body goes by the buffered
 // loop, and the refusal is recorded for the file's filesystem (FilesystemCapabilities): logged
 // once, and later bodies on that filesystem go straight to the buffered loop without issuing the
@@ -327,8 +328,17 @@ public abstract class ReadAheadTransfer : ITransferMechanism
                 }
 
                 (Task<DiskReadResult> read, AlignedBuffer buffer, long position, int count) = inFlight.Dequeue();
+                bool handedOff = false;
                 try
                 {
+                    if (!read.IsCompleted && !await CompletedOrCancelledAsync(read, writer.Token).ConfigureAwait(false))
+                    {
+                        // Cancelled (shutdown, send deadline): the read still writes into buffer.
+                        handedOff = true;
+                        ReturnWhenRead(read, buffer);
+                        return (TransferOutcome.TimedOut, -1, TransferFallback.None);
+                    }
+
                     DiskReadResult done = await read.ConfigureAwait(false);
                     CountReads(tally, done.Calls);
                     IoResult result = done.Result;
@@ -371,7 +381,10 @@ public abstract class ReadAheadTransfer : ITransferMechanism
                 }
                 finally
                 {
-                    _buffers.Return(buffer);
+                    if (!handedOff)
+                    {
+                        _buffers.Return(buffer);
+                    }
                 }
 
                 (reading, waited) = await EnsureReadingAsync().ConfigureAwait(false);
@@ -379,18 +392,53 @@ public abstract class ReadAheadTransfer : ITransferMechanism
         }
         finally
         {
-            // Reads still in flight write into pooled buffers: wait for them before recycling.
-            // Disk reads end on their own (they are never cancelled), so this wait is bounded by
-            // the disk, not by any client.
+            // Reads still in flight write into pooled buffers: a buffer goes back to the pool
+            // only once its read has completed. The transfer does not wait for them: on a slow
+            // disk the reads queued ahead (this transfer's and every other's) can take minutes,
+            // and a connection that ended (client gone, deadline, shutdown) must end now.
             while (inFlight.Count > 0)
             {
                 (Task<DiskReadResult> read, AlignedBuffer buffer, _, _) = inFlight.Dequeue();
-                DiskReadResult abandoned = await read.ConfigureAwait(false);
-                CountReads(tally, abandoned.Calls);
-                _buffers.Return(buffer);
+                if (read.IsCompleted)
+                {
+                    CountReads(tally, read.Result.Calls);
+                    _buffers.Return(buffer);
+                }
+                else
+                {
+                    ReturnWhenRead(read, buffer);
+                }
             }
         }
     }
+
+    // True when the read completed, false when token was cancelled first; never throws.
+    private static async ValueTask<bool> CompletedOrCancelledAsync(Task<DiskReadResult> read, CancellationToken token)
+    {
+        try
+        {
+            await read.WaitAsync(token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return read.IsCompleted;
+        }
+    }
+
+    // The kernel (or a disk thread) may still write into buffer: it is returned by the read's
+    // completion, never before. Disk reads end on their own (they are never cancelled).
+    private void ReturnWhenRead(Task<DiskReadResult> read, AlignedBuffer buffer) =>
+        read.ContinueWith(
+            static (_, state) =>
+            {
+                (AlignedBufferPool pool, AlignedBuffer buffer) = ((AlignedBufferPool, AlignedBuffer))state!;
+                pool.Return(buffer);
+            },
+            (_buffers, buffer),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
 
     // A read that failed because of an exception on the disk thread: say so (the connection is
     // then aborted); an errno is an ordinary outcome and is not logged.

@@ -67,8 +67,11 @@ public sealed class SendfileTransfer : ITransferMechanism
     }
 
     // Bytes from offset on that are known resident: the checked window, or (when not resident)
-    // the window after the engine made it so. Never waits on the disk on this thread.
-    private async ValueTask<long> EnsureResidentAsync(FileBody body, long offset, long end, TransferTally tally)
+    // the window after the engine made it so. Never waits on the disk on this thread. -1 when the
+    // connection was cancelled (shutdown, deadline) before the engine was done: the transfer ends
+    // without waiting for a populate that, queued behind others on a slow disk, can take minutes
+    // (nothing of the connection's is in use by it; the descriptor is kept open by the call).
+    private async ValueTask<long> EnsureResidentAsync(SocketWriter writer, FileBody body, long offset, long end, TransferTally tally)
     {
         long window = Math.Min(ResidencyWindowBytes, end - offset);
         tally.Count(SyscallKind.Residency);
@@ -78,8 +81,18 @@ public sealed class SendfileTransfer : ITransferMechanism
         }
 
         tally.EngineRequests++;
-        DiskReadResult populated = await _disk.PopulateAsync(body.File, offset, window).ConfigureAwait(false);
-        tally.Count(SyscallKind.Populate, populated.Calls);
+        Task<DiskReadResult> populate = _disk.PopulateAsync(body.File, offset, window);
+        try
+        {
+            DiskReadResult populated = await populate.WaitAsync(writer.Token).ConfigureAwait(false);
+            tally.Count(SyscallKind.Populate, populated.Calls);
+        }
+        catch (OperationCanceledException)
+        {
+            tally.Count(SyscallKind.Populate);
+            return -1;
+        }
+
         return offset + window;
     }
 
@@ -99,7 +112,11 @@ public sealed class SendfileTransfer : ITransferMechanism
         {
             if (offset >= residentEnd)
             {
-                residentEnd = await EnsureResidentAsync(body, offset, end, tally).ConfigureAwait(false);
+                residentEnd = await EnsureResidentAsync(writer, body, offset, end, tally).ConfigureAwait(false);
+                if (residentEnd < 0)
+                {
+                    return TransferOutcome.TimedOut;
+                }
             }
 
             // A reader fast enough never to cause EAGAIN would otherwise keep this thread (an
