@@ -30,6 +30,7 @@ public sealed class SlowDiskShutdownTests(SlowDiskTree tree) : IClassFixture<Slo
             {
                 cases.Add("direct", engine);
                 cases.Add("sendfile", engine);
+                cases.Add("buffered", engine);
             }
 
             return cases;

@@ -17,4 +17,7 @@ public enum IoStatus : byte
     // preadv2(RWF_NOWAIT) found the data outside the page cache: reading it would wait on the
     // disk, so the read belongs to the disk engine.
     NotCached,
+
+    // The caller gave up waiting (its connection was cancelled); the operation may still finish.
+    Cancelled,
 }

@@ -120,7 +120,12 @@ public sealed class BufferedTransfer : ITransferMechanism
         while (remaining > 0)
         {
             int want = (int)Math.Min(Math.Min(_chunkBytes, buffer.Length - prefixLength), remaining);
-            IoResult read = await ReadAsync(body, buffer, prefixLength, want, offset, tally).ConfigureAwait(false);
+            IoResult read = await ReadAsync(body, buffer, prefixLength, want, offset, tally, transport.Token).ConfigureAwait(false);
+            if (read.Status == IoStatus.Cancelled)
+            {
+                return TransferOutcome.TimedOut;
+            }
+
             if (read.Status == IoStatus.EndOfFile)
             {
                 // The file shrank below the Content-Length we promised: abort, never pad.
@@ -154,7 +159,7 @@ public sealed class BufferedTransfer : ITransferMechanism
 
     // Reads up to count bytes at offset into buffer[at..]: the cached part inline, the rest (if
     // any) on the disk engine. EndOfFile when not a byte is left at offset.
-    private ValueTask<IoResult> ReadAsync(FileBody body, byte[] buffer, int at, int count, long offset, TransferTally tally)
+    private ValueTask<IoResult> ReadAsync(FileBody body, byte[] buffer, int at, int count, long offset, TransferTally tally, CancellationToken cancel)
     {
         ulong device = body.Source.Metadata.Device;
         long hit = 0;
@@ -179,21 +184,47 @@ public sealed class BufferedTransfer : ITransferMechanism
             }
         }
 
-        return ReadMissAsync(body, buffer, at, count, offset, hit, tally);
+        return ReadMissAsync(body, buffer, at, count, offset, hit, tally, cancel);
     }
 
-    private async ValueTask<IoResult> ReadMissAsync(FileBody body, byte[] buffer, int at, int count, long offset, long hit, TransferTally tally)
+    // The miss is read into a buffer of its own, owned by the read: when the connection is cancelled
+    // (shutdown, send deadline, minimum rate) while a slow disk still works on it, the transfer ends
+    // at once and the read's completion returns that buffer — the kernel (or a disk thread) may
+    // write into it until then, so it can never go back to the pool earlier, and the transfer's own
+    // buffer is never written behind its back. The cost is one copy of what missed, next to a disk read.
+    private async ValueTask<IoResult> ReadMissAsync(FileBody body, byte[] buffer, int at, int count, long offset, long hit, TransferTally tally, CancellationToken cancel)
     {
         int rest = count - (int)hit;
         tally.EngineRequests++;
-        DiskReadResult missed = await _disk.ReadAsync(DiskReadKind.Buffered, body.File, buffer.AsMemory(at + (int)hit, rest), rest, offset + hit).ConfigureAwait(false);
-        tally.Count(SyscallKind.Pread, missed.Calls);
-        if (missed.Result.Status != IoStatus.Done)
+        byte[] owned = ArrayPool<byte>.Shared.Rent(rest);
+        Task<DiskReadResult> read = _disk.ReadAsync(DiskReadKind.Buffered, body.File, owned.AsMemory(0, rest), rest, offset + hit);
+        DiskReadResult missed;
+        try
         {
-            return hit > 0 ? IoResult.Moved(hit) : missed.Result;
+            missed = await read.WaitAsync(cancel).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            tally.Count(SyscallKind.Pread);
+            _ = read.ContinueWith(static (_, b) => ArrayPool<byte>.Shared.Return((byte[])b!), owned, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return new IoResult(IoStatus.Cancelled, 0);
         }
 
-        long total = hit + missed.Result.Bytes;
-        return total == 0 ? new IoResult(IoStatus.EndOfFile, 0) : IoResult.Moved(total);
+        try
+        {
+            tally.Count(SyscallKind.Pread, missed.Calls);
+            if (missed.Result.Status != IoStatus.Done)
+            {
+                return hit > 0 ? IoResult.Moved(hit) : missed.Result;
+            }
+
+            owned.AsSpan(0, (int)missed.Result.Bytes).CopyTo(buffer.AsSpan(at + (int)hit));
+            long total = hit + missed.Result.Bytes;
+            return total == 0 ? new IoResult(IoStatus.EndOfFile, 0) : IoResult.Moved(total);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(owned);
+        }
     }
 }

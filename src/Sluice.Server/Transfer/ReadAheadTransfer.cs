@@ -331,7 +331,7 @@ public abstract class ReadAheadTransfer : ITransferMechanism
                 bool handedOff = false;
                 try
                 {
-                    if (!read.IsCompleted && !await CompletedOrCancelledAsync(read, writer.Token).ConfigureAwait(false))
+                    if (!read.IsCompleted && !await CompletedOrCancelledAsync(read, transport.Token).ConfigureAwait(false))
                     {
                         // Cancelled (shutdown, send deadline): the read still writes into buffer.
                         handedOff = true;

@@ -71,7 +71,7 @@ public sealed class SendfileTransfer : ITransferMechanism
     // connection was cancelled (shutdown, deadline) before the engine was done: the transfer ends
     // without waiting for a populate that, queued behind others on a slow disk, can take minutes
     // (nothing of the connection's is in use by it; the descriptor is kept open by the call).
-    private async ValueTask<long> EnsureResidentAsync(SocketWriter writer, FileBody body, long offset, long end, TransferTally tally)
+    private async ValueTask<long> EnsureResidentAsync(SocketTransport socket, FileBody body, long offset, long end, TransferTally tally)
     {
         long window = Math.Min(ResidencyWindowBytes, end - offset);
         tally.Count(SyscallKind.Residency);
@@ -84,7 +84,7 @@ public sealed class SendfileTransfer : ITransferMechanism
         Task<DiskReadResult> populate = _disk.PopulateAsync(body.File, offset, window);
         try
         {
-            DiskReadResult populated = await populate.WaitAsync(writer.Token).ConfigureAwait(false);
+            DiskReadResult populated = await populate.WaitAsync(socket.Token).ConfigureAwait(false);
             tally.Count(SyscallKind.Populate, populated.Calls);
         }
         catch (OperationCanceledException)
@@ -112,7 +112,7 @@ public sealed class SendfileTransfer : ITransferMechanism
         {
             if (offset >= residentEnd)
             {
-                residentEnd = await EnsureResidentAsync(writer, body, offset, end, tally).ConfigureAwait(false);
+                residentEnd = await EnsureResidentAsync(socket, body, offset, end, tally).ConfigureAwait(false);
                 if (residentEnd < 0)
                 {
                     return TransferOutcome.TimedOut;
