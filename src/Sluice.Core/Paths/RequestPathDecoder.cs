@@ -26,26 +26,21 @@ public static class RequestPathDecoder
 
     public static PathRejection TryDecode(ReadOnlySpan<byte> rawPath, out string relativePath, out bool trailingSlash)
     {
-        relativePath = string.Empty;
-        byte[]? rented = null;
-        Span<byte> buffer = rawPath.Length <= StackLimit
-            ? stackalloc byte[StackLimit]
-            : (rented = ArrayPool<byte>.Shared.Rent(rawPath.Length));
+        char[]? rented = null;
+        Span<char> chars = rawPath.Length <= StackLimit
+            ? stackalloc char[StackLimit]
+            : (rented = ArrayPool<char>.Shared.Rent(rawPath.Length));
         try
         {
-            PathRejection rejection = DecodeAndNormalize(rawPath, buffer, out int length, out trailingSlash);
-            if (rejection == PathRejection.None)
-            {
-                relativePath = Encoding.UTF8.GetString(buffer[..length]);
-            }
-
+            PathRejection rejection = TryDecode(rawPath, chars, out int written, out trailingSlash);
+            relativePath = rejection == PathRejection.None ? new string(chars[..written]) : string.Empty;
             return rejection;
         }
         finally
         {
             if (rented is not null)
             {
-                ArrayPool<byte>.Shared.Return(rented);
+                ArrayPool<char>.Shared.Return(rented);
             }
         }
     }

@@ -67,33 +67,42 @@ public sealed class SendfileTransfer : ITransferMechanism
     }
 
     // Bytes from offset on that are known resident: the checked window, or (when not resident)
-    // the window after the engine made it so. Never waits on the disk on this thread. -1 when the
-    // connection was cancelled (shutdown, deadline) before the engine was done: the transfer ends
-    // without waiting for a populate that, queued behind others on a slow disk, can take minutes
-    // (nothing of the connection's is in use by it; the descriptor is kept open by the call).
-    private async ValueTask<long> EnsureResidentAsync(SocketTransport socket, FileBody body, long offset, long end, TransferTally tally)
+    // the window after the engine made it so, and whether the engine had to. Never waits on the
+    // disk on this thread. -1 when the connection was cancelled (shutdown, deadline) before the
+    // engine was done: the transfer ends without waiting for a populate that, queued behind others
+    // on a slow disk, can take minutes (nothing of the connection's is in use by it; the
+    // descriptor is kept open by the call).
+    private async ValueTask<(long End, bool Cold)> EnsureResidentAsync(SocketTransport socket, FileBody body, long offset, long end, TransferTally tally)
     {
         long window = Math.Min(ResidencyWindowBytes, end - offset);
         tally.Count(SyscallKind.Residency);
         if (PageCachePal.TryGetResidency(body.File, offset, window, out Residency residency) && residency.Fraction >= 1.0)
         {
-            return offset + window;
+            return (offset + window, false);
         }
 
+        return (await AwaitPopulateAsync(socket, StartPopulate(body, offset, window, tally), offset + window, tally).ConfigureAwait(false), true);
+    }
+
+    private Task<DiskReadResult> StartPopulate(FileBody body, long offset, long length, TransferTally tally)
+    {
         tally.EngineRequests++;
-        Task<DiskReadResult> populate = _disk.PopulateAsync(body.File, offset, window);
+        return _disk.PopulateAsync(body.File, offset, length);
+    }
+
+    private static async ValueTask<long> AwaitPopulateAsync(SocketTransport socket, Task<DiskReadResult> populate, long end, TransferTally tally)
+    {
         try
         {
             DiskReadResult populated = await populate.WaitAsync(socket.Token).ConfigureAwait(false);
             tally.Count(SyscallKind.Populate, populated.Calls);
+            return end;
         }
         catch (OperationCanceledException)
         {
             tally.Count(SyscallKind.Populate);
             return -1;
         }
-
-        return offset + window;
     }
 
     // The per-chunk loop works on the sealed SocketTransport: no virtual dispatch per sendfile.
@@ -108,14 +117,36 @@ public sealed class SendfileTransfer : ITransferMechanism
         long end = segment.Offset + segment.Length;
         long sinceYield = 0;
         long residentEnd = body.Residency == BodyResidency.Complete ? end : offset;
+        // The next window, already being populated by the engine while this one is sent: after a
+        // cold window the next is likely cold too, and populating one window at a time would leave
+        // the disk idle while the socket drains and the socket idle while the disk reads.
+        Task<DiskReadResult>? ahead = null;
+        long aheadEnd = 0;
         while (offset < end)
         {
             if (offset >= residentEnd)
             {
-                residentEnd = await EnsureResidentAsync(socket, body, offset, end, tally).ConfigureAwait(false);
+                bool cold;
+                if (ahead is not null)
+                {
+                    residentEnd = await AwaitPopulateAsync(socket, ahead, aheadEnd, tally).ConfigureAwait(false);
+                    cold = true;
+                    ahead = null;
+                }
+                else
+                {
+                    (residentEnd, cold) = await EnsureResidentAsync(socket, body, offset, end, tally).ConfigureAwait(false);
+                }
+
                 if (residentEnd < 0)
                 {
                     return TransferOutcome.TimedOut;
+                }
+
+                if (cold && residentEnd < end)
+                {
+                    aheadEnd = Math.Min(residentEnd + ResidencyWindowBytes, end);
+                    ahead = StartPopulate(body, residentEnd, aheadEnd - residentEnd, tally);
                 }
             }
 

@@ -94,6 +94,25 @@ public sealed class DiskEngineRoutingTests
         Assert.Equal(1, sendfile.EngineRequests);
     }
 
+    // A cold body of several windows: after the first cold window the engine populates the next one
+    // while the current one is sent, so only the first window is checked and each is populated once.
+    [Fact]
+    public async Task SendfilePopulatesTheNextColdWindowWhileSendingThisOne()
+    {
+        await using TestServer server = TestServer.Start(StrategyOption.Sendfile);
+        string path = server.PathOf("three-windows.bin");
+        long length = (2 * SendfileTransfer.ResidencyWindowBytes) + 12345;
+        Fixtures.WriteBlocksFile(path, length);
+        string expected = Fixtures.Sha256OfFile(path);
+        PageCache.FlushAndEvict(path);
+        MechanismCounters sendfile = server.Server.Metrics.For(TransferStrategy.Sendfile);
+
+        RawResponse cold = await server.GetAsync("/three-windows.bin");
+        Assert.Equal(expected, Fixtures.Sha256(cold.Body));
+        Assert.Equal(1, sendfile.Syscalls(SyscallKind.Residency));
+        Assert.Equal(3, sendfile.EngineRequests);
+    }
+
     [Fact]
     public async Task TmpfsRefusesNowaitOnceAndItsReadsGoToTheEngine()
     {
