@@ -76,6 +76,8 @@ public static class ServeCommand
             directory, host, port, strategy, followSymlinks, dotfiles, maxConnections, maxPerAddress, headerTimeout, keepAliveTimeout, sendTimeout, minSendRate, minSendRateGrace, shutdownTimeout, quiet,
             directThreshold, copyThreshold, largeStrategy, readBuffer, readsInFlight, diskThreads, ioEngine, openFileCache, maxListingEntries, metrics, forceFallback,
         };
+        var auth = new AuthCliOptions();
+        auth.AddTo(command);
 
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -119,6 +121,7 @@ public static class ServeCommand
                 MaxListingEntries = parse.GetValue(maxListingEntries),
                 MetricsEndpoint = parse.GetValue(metrics),
                 ForceFallback = (parse.GetValue(forceFallback) ?? []).ToHashSet(),
+                Auth = auth.Bind(parse),
             };
             return await RunAsync(options).ConfigureAwait(false);
         });

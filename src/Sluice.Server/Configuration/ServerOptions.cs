@@ -114,6 +114,9 @@ public sealed record ServerOptions
     // Debug switch: behave as if the kernel refused these strategies, to exercise the fallbacks.
     public IReadOnlySet<TransferStrategy> ForceFallback { get; init; } = new HashSet<TransferStrategy>();
 
+    // Access control (--auth …); null = off.
+    public AuthOptions? Auth { get; init; }
+
     public TransferPolicyOptions Policy => new()
     {
         Option = Strategy,
@@ -224,6 +227,10 @@ public sealed record ServerOptions
         {
             errors.Add($"--metrics '{MetricsEndpoint}' is not HOST:PORT");
         }
+
+        // tls: false until the listener can speak TLS; then pass whether it does (the check
+        // refuses Basic over plain HTTP on a non-loopback address).
+        Auth?.Validate(Host, tls: false, errors);
 
         return errors;
     }

@@ -98,7 +98,16 @@ public sealed class SluiceServer : IAsyncDisposable
             _disk, _readBuffers, options.ReadsInFlight, buffered, log, Capabilities, options.ForceFallback.Contains(TransferStrategy.Direct));
         _mechanisms[(int)TransferStrategy.Dontcache] = new DontcacheTransfer(
             _disk, _readBuffers, options.ReadsInFlight, buffered, log, Capabilities, options.ForceFallback.Contains(TransferStrategy.Dontcache));
+        if (options.Auth is not null)
+        {
+            Auth = new Auth.AuthGate(options.Auth, Counters.Auth);
+            log.Info($"access control: HTTP Basic, {Auth.UserCount} user(s)"
+                + (options.Auth.PublicPrefixes.Count > 0 ? $", public without credentials: {string.Join(", ", options.Auth.PublicPrefixes)}" : ""));
+        }
     }
+
+    // Access control (--auth); null when everything is served to everyone.
+    public Auth.AuthGate? Auth { get; }
 
     public OpenFileCache OpenFiles { get; }
 
