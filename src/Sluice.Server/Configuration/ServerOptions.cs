@@ -50,6 +50,10 @@ public sealed record ServerOptions
     // A body sent with GET/HEAD up to this size is read and discarded; larger ones get 413 and a close.
     public long MaxDiscardedBodyBytes { get; init; } = 64 * 1024;
 
+    // Requests one connection may serve back to back while its next request is already readable,
+    // before it yields its thread (see Http1Connection, "Fairness"). 0 turns the bound off.
+    public int RequestsPerTurn { get; init; } = 1;
+
     // Bytes per sendfile call: bounds how long one fast client holds a thread (nginx sendfile_max_chunk).
     public int SendfileChunkBytes { get; init; } = 2 * 1024 * 1024;
 

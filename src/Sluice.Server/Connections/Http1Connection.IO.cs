@@ -25,7 +25,14 @@ public sealed partial class Http1Connection
             // A lingering close must not use _receiveCts (it may already be cancelled: the 408 after
             // a header timeout is followed by one); its deadline aborts the socket instead.
             CancellationToken token = reason == DeadlineReason.Linger ? CancellationToken.None : _receiveCts.Token;
-            int n = await _transport.ReceiveAsync(_buffer.AsMemory(_end), token).ConfigureAwait(false);
+            ValueTask<int> receive = _transport.ReceiveAsync(_buffer.AsMemory(_end), token);
+            if (!receive.IsCompleted)
+            {
+                // This connection waits for its socket: its turn ends here (see "Fairness").
+                _servedInTurn = 0;
+            }
+
+            int n = await receive.ConfigureAwait(false);
             _end += n;
             return n;
         }

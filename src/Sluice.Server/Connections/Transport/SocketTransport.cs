@@ -17,10 +17,15 @@ namespace Sluice.Server.Connections.Transport;
 // Accepted.
 public sealed class SocketTransport : ConnectionTransport
 {
+    // As SendfileTransfer's: 8 MiB is a few milliseconds of a loopback reader, well above any small
+    // or medium body, so only large bodies ever yield.
+    private const long YieldBytes = 8L * 1024 * 1024;
+
     private readonly Socket _socket;
     private readonly int _fd;
     private readonly WritableWaiter _waiter;
     private long _accepted;   // bytes the kernel took from us (written by the sender, read by the heartbeat)
+    private long _sinceWait;  // bytes sent by SendAsync since this connection last waited or yielded
 
     public SocketTransport(Socket socket, int fd, WritableWaiter waiter, TimeSpan sendTimeout, CancellationToken abort, long minSendRate = 0, TimeSpan minSendRateGrace = default)
         : base(sendTimeout, abort, minSendRate, minSendRateGrace)
@@ -43,6 +48,15 @@ public sealed class SocketTransport : ConnectionTransport
     {
         while (!data.IsEmpty)
         {
+            // A reader fast enough never to cause EAGAIN would otherwise keep this thread (an event
+            // thread) for a whole large buffered body: hand it back every YieldBytes, as the
+            // sendfile mechanism does, so the other connections on it get their turn.
+            if (_sinceWait >= YieldBytes)
+            {
+                _sinceWait = 0;
+                await Task.Yield();
+            }
+
             IoResult result = SocketPal.Send(_fd, data.Span, more);
             tally.Count(SyscallKind.Send);
             switch (result.Status)
@@ -50,9 +64,11 @@ public sealed class SocketTransport : ConnectionTransport
                 case IoStatus.Done:
                     tally.BytesSent += result.Bytes;
                     Accepted(result.Bytes);
+                    _sinceWait += result.Bytes;
                     data = data[(int)result.Bytes..];
                     break;
                 case IoStatus.WouldBlock:
+                    _sinceWait = 0;
                     tally.Count(SyscallKind.EpollCtl);
                     TransferOutcome waited = await WaitWritableAsync().ConfigureAwait(false);
                     if (waited != TransferOutcome.Completed)
