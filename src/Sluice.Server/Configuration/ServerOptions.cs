@@ -114,6 +114,12 @@ public sealed record ServerOptions
     // Debug switch: behave as if the kernel refused these strategies, to exercise the fallbacks.
     public IReadOnlySet<TransferStrategy> ForceFallback { get; init; } = new HashSet<TransferStrategy>();
 
+    // TLS: PEM certificate (leaf first, then any chain) and private key; both or neither. With
+    // them, every connection on the main port is TLS 1.2/1.3 (ALPN http/1.1), and SIGHUP reloads them.
+    public string? TlsCertificatePath { get; init; }
+
+    public string? TlsKeyPath { get; init; }
+
     public TransferPolicyOptions Policy => new()
     {
         Option = Strategy,
@@ -223,6 +229,15 @@ public sealed record ServerOptions
         if (MetricsEndpoint is not null && !System.Net.IPEndPoint.TryParse(MetricsEndpoint, out _))
         {
             errors.Add($"--metrics '{MetricsEndpoint}' is not HOST:PORT");
+        }
+
+        if ((TlsCertificatePath is null) != (TlsKeyPath is null))
+        {
+            errors.Add("--tls-cert and --tls-key must be given together");
+        }
+        else if (TlsCertificatePath is not null && (!File.Exists(TlsCertificatePath) || !File.Exists(TlsKeyPath)))
+        {
+            errors.Add($"--tls-cert '{TlsCertificatePath}' or --tls-key '{TlsKeyPath}' does not exist");
         }
 
         return errors;
