@@ -22,6 +22,7 @@ public static class Program
             ServeCommand.Create(),
             CacheCommand.Create(),
             BenchCommand.Create(),
+            HashPasswordCommand.Create(),
         };
 
         // Signals are handled by the serve command itself, for a graceful shutdown with a deadline.

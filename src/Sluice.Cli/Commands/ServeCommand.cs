@@ -79,6 +79,8 @@ public static class ServeCommand
             directThreshold, copyThreshold, largeStrategy, readBuffer, readsInFlight, diskThreads, ioEngine, openFileCache, maxListingEntries, metrics, forceFallback,
             tlsCert, tlsKey,
         };
+        var auth = new AuthCliOptions();
+        auth.AddTo(command);
 
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -122,6 +124,7 @@ public static class ServeCommand
                 MaxListingEntries = parse.GetValue(maxListingEntries),
                 MetricsEndpoint = parse.GetValue(metrics),
                 ForceFallback = (parse.GetValue(forceFallback) ?? []).ToHashSet(),
+                Auth = auth.Bind(parse),
                 TlsCertificatePath = parse.GetValue(tlsCert),
                 TlsKeyPath = parse.GetValue(tlsKey),
             };

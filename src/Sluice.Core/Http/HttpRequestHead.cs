@@ -15,6 +15,8 @@ public sealed class HttpRequestHead
     // something asks (the access log), so a quiet server's cache hit allocates no string.
     private RetainedField _target;
     private RetainedField _host;
+    private RetainedField _authorization;
+    private int _authorizationCount;
 
     public HttpRequestHead(int maxFieldCount = 100)
     {
@@ -54,6 +56,16 @@ public sealed class HttpRequestHead
 
     public int FieldCount { get; private set; }
 
+    // The Authorization field's value as received (empty when absent); kept as bytes so a server
+    // without access control never makes a string of it.
+    public ReadOnlySpan<byte> AuthorizationBytes => _authorization.Bytes;
+
+    public bool HasAuthorization => _authorization.HasValue;
+
+    // Authorization is not a list (RFC 9110 §11.6.2): more than one is ambiguous and must not be
+    // resolved by picking one.
+    public bool AuthorizationRepeated => _authorizationCount > 1;
+
     // RFC 9112 §9.3: HTTP/1.1 persists unless "close"; HTTP/1.0 only with "keep-alive".
     public bool KeepAlive => Version == HttpVersion.Http11 ? !_connectionClose : _connectionKeepAlive && !_connectionClose;
 
@@ -68,6 +80,8 @@ public sealed class HttpRequestHead
         Version = HttpVersion.Unknown;
         _target.Clear();
         _host.Clear();
+        _authorization.Clear();
+        _authorizationCount = 0;
         ContentLength = null;
         HasTransferEncoding = false;
         Range = IfMatch = IfNoneMatch = IfModifiedSince = IfUnmodifiedSince = IfRange = null;
@@ -150,6 +164,10 @@ public sealed class HttpRequestHead
                 break;
             case 10 when Ascii.EqualsIgnoreCase(name, "connection"u8):
                 ParseConnection(value);
+                break;
+            case 13 when Ascii.EqualsIgnoreCase(name, "authorization"u8):
+                _authorizationCount++;
+                _authorization.Set(value);
                 break;
             case 13 when Ascii.EqualsIgnoreCase(name, "if-none-match"u8):
                 IfNoneMatch = Append(IfNoneMatch, value);

@@ -114,6 +114,9 @@ public sealed record ServerOptions
     // Debug switch: behave as if the kernel refused these strategies, to exercise the fallbacks.
     public IReadOnlySet<TransferStrategy> ForceFallback { get; init; } = new HashSet<TransferStrategy>();
 
+    // Access control (--auth …); null = off.
+    public AuthOptions? Auth { get; init; }
+
     // TLS: PEM certificate (leaf first, then any chain) and private key; both or neither. With
     // them, every connection on the main port is TLS 1.2/1.3 (ALPN http/1.1), and SIGHUP reloads them.
     public string? TlsCertificatePath { get; init; }
@@ -239,6 +242,10 @@ public sealed record ServerOptions
         {
             errors.Add($"--tls-cert '{TlsCertificatePath}' or --tls-key '{TlsKeyPath}' does not exist");
         }
+
+        // The check refuses Basic over plain HTTP on a non-loopback address: with --tls-cert the
+        // main listener speaks only TLS.
+        Auth?.Validate(Host, tls: TlsCertificatePath is not null, errors);
 
         return errors;
     }

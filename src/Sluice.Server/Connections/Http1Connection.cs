@@ -270,7 +270,11 @@ public sealed partial class Http1Connection
             // 3. Describe, decide, move.
             _state = ConnectionState.Responding;
             _plan.Reset();
-            await _server.Handler.HandleAsync(_head, _plan, DateTimeOffset.UtcNow).ConfigureAwait(false);
+            if (_server.Auth is not { } gate || !await RefusedByAuthAsync(gate).ConfigureAwait(false))
+            {
+                await _server.Handler.HandleAsync(_head, _plan, DateTimeOffset.UtcNow).ConfigureAwait(false);
+            }
+
             if (_plan.FileBody is not null)
             {
                 _server.Planner.Plan(_plan, _transport.IsTls, _transport.CanSendfile);

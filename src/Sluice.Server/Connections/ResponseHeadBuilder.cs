@@ -66,6 +66,11 @@ public static class ResponseHeadBuilder
             w.Field("Retry-After"u8, plan.RetryAfterSeconds);
         }
 
+        if (plan.WwwAuthenticate is not null)
+        {
+            w.Field("WWW-Authenticate"u8, plan.WwwAuthenticate);
+        }
+
         if (!keepAlive)
         {
             w.Field("Connection"u8, "close"u8);

@@ -100,6 +100,12 @@ public sealed partial class SluiceServer : IAsyncDisposable
         _mechanisms[(int)TransferStrategy.Dontcache] = new DontcacheTransfer(
             _disk, _readBuffers, options.ReadsInFlight, buffered, log, Capabilities, options.ForceFallback.Contains(TransferStrategy.Dontcache));
         Tls = options.TlsCertificatePath is null ? null : TlsCertificateStore.Load(options.TlsCertificatePath, options.TlsKeyPath!);
+        if (options.Auth is not null)
+        {
+            Auth = new Auth.AuthGate(options.Auth, Counters.Auth);
+            log.Info($"access control: HTTP Basic, {Auth.UserCount} user(s)"
+                + (options.Auth.PublicPrefixes.Count > 0 ? $", public without credentials: {string.Join(", ", options.Auth.PublicPrefixes)}" : ""));
+        }
     }
 
     // The certificate when the main port speaks TLS (--tls-cert/--tls-key); null for plain HTTP.
@@ -128,6 +134,9 @@ public sealed partial class SluiceServer : IAsyncDisposable
 
         return reloaded;
     }
+
+    // Access control (--auth); null when everything is served to everyone.
+    public Auth.AuthGate? Auth { get; }
 
     public OpenFileCache OpenFiles { get; }
 

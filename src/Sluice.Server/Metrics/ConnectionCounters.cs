@@ -42,6 +42,9 @@ public sealed class ConnectionCounters
         Interlocked.Add(ref _heartbeatElapsed, elapsed);
     }
 
+    // Access control (--auth): challenges, failures, rate limiting, cache hits.
+    public AuthCounters Auth { get; } = new();
+
     private long _acceptBackoffs;
     private long _heartbeatTicks;
     private long _heartbeatElapsed;

@@ -188,6 +188,7 @@ public static partial class PrometheusWriter
         Line(b, "sluice_heartbeat_ticks_total", null, counters.HeartbeatTicks);
         Header(b, "sluice_heartbeat_seconds_total", "counter", "Time the heartbeat ticks took in all.");
         Line(b, "sluice_heartbeat_seconds_total", null, counters.HeartbeatSeconds);
+        WriteAuth(b, counters.Auth);
     }
 
     // MinSendRate -> min_send_rate

@@ -1,0 +1,26 @@
+using System.Net;
+using Sluice.Core.Http;
+using Sluice.Server.Auth;
+
+namespace Sluice.Server.Connections;
+
+public sealed partial class Http1Connection
+{
+    // Access control, when configured: true when the plan now holds the refusal (401 or 429) and
+    // the file handler must not run. The decision is AuthGate's; this only asks and answers.
+    private async ValueTask<bool> RefusedByAuthAsync(AuthGate gate)
+    {
+        AuthResult result = await gate.AuthorizeAsync(_head, AuthClientAddress).ConfigureAwait(false);
+        if (!result.Refused)
+        {
+            return false;
+        }
+
+        AuthGate.Refuse(result, _plan, _head.Method == HttpMethod.Head);
+        return true;
+    }
+
+    // The address failures are counted against. The peer's address for now; behind a trusted
+    // proxy this must become the real client's (the proxy-protocol work adds that to the connection).
+    private IPAddress? AuthClientAddress => (_socket.RemoteEndPoint as IPEndPoint)?.Address;
+}
