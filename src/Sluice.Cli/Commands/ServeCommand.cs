@@ -70,11 +70,14 @@ public static class ServeCommand
             Hidden = true,
             AllowMultipleArgumentsPerToken = true,
         };
+        var tlsCert = new Option<string?>("--tls-cert") { Description = "Serve HTTPS (TLS 1.2/1.3) with this PEM certificate (leaf first, then any chain); needs --tls-key. SIGHUP reloads both files." };
+        var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key for --tls-cert." };
 
         var command = new Command("serve", "Serve a directory over HTTP/1.1 (GET and HEAD, ranges, conditional requests).")
         {
             directory, host, port, strategy, followSymlinks, dotfiles, maxConnections, maxPerAddress, headerTimeout, keepAliveTimeout, sendTimeout, minSendRate, minSendRateGrace, shutdownTimeout, quiet,
             directThreshold, copyThreshold, largeStrategy, readBuffer, readsInFlight, diskThreads, ioEngine, openFileCache, maxListingEntries, metrics, forceFallback,
+            tlsCert, tlsKey,
         };
         var auth = new AuthCliOptions();
         auth.AddTo(command);
@@ -122,6 +125,8 @@ public static class ServeCommand
                 MetricsEndpoint = parse.GetValue(metrics),
                 ForceFallback = (parse.GetValue(forceFallback) ?? []).ToHashSet(),
                 Auth = auth.Bind(parse),
+                TlsCertificatePath = parse.GetValue(tlsCert),
+                TlsKeyPath = parse.GetValue(tlsKey),
             };
             return await RunAsync(options).ConfigureAwait(false);
         });
@@ -163,6 +168,12 @@ public static class ServeCommand
             return 1;
         }
 
+        // SIGHUP reloads the TLS certificate: new handshakes use it, connections keep theirs.
+        using PosixSignalRegistration? sighup = server.Tls is null ? null : PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            server.ReloadTlsCertificate();
+        });
         await using (server.ConfigureAwait(false))
         {
             try

@@ -6,18 +6,21 @@ namespace Sluice.Core.Policy;
 // reading it again from disk with O_DIRECT would throw away the cached copy's advantage.
 public static class TransferPolicy
 {
-    // Whether Decide needs the residency of the range: only auto's large bodies do, so small
-    // files never pay for the cachestat call.
+    // Whether Decide needs the residency of the range: only auto's large bodies do (and, over TLS,
+    // a forced sendfile's, which is decided as auto), so small files never pay for the cachestat call.
     public static bool NeedsResidency(TransferPolicyOptions options, long bodyLength, bool isTls) =>
-        !isTls && options.Option == StrategyOption.Auto && bodyLength >= options.DirectThreshold;
+        bodyLength >= options.DirectThreshold
+        && (options.Option == StrategyOption.Auto || (isTls && options.Option == StrategyOption.Sendfile));
 
     // residentFraction: share of the range's pages in the page cache, or null when not measured.
     public static TransferDecision Decide(TransferPolicyOptions options, long bodyLength, bool isTls, double? residentFraction)
     {
-        // sendfile cannot see through user-space encryption: TLS always needs the bytes in user space.
-        if (isTls)
+        // sendfile cannot see through user-space encryption (no kernel TLS here): over TLS the bytes
+        // go by the read paths. A forced read path is kept; auto and a forced sendfile are decided
+        // by DecideTls, and their reason says tls.
+        if (isTls && options.Option is StrategyOption.Auto or StrategyOption.Sendfile)
         {
-            return new(TransferStrategy.Buffered, DecisionReason.Tls);
+            return DecideTls(options, bodyLength, residentFraction);
         }
 
         switch (options.Option)
@@ -51,4 +54,12 @@ public static class TransferPolicy
             _ => new(options.LargeStrategy, DecisionReason.LargeCold),
         };
     }
+
+    // TLS: small and mid-sized bodies, and large ones already in the page cache, by copy (reads
+    // that hit the cache run inline, and each write becomes full 16 KiB records); large cold ones
+    // by the disk engine around the cache, as auto sends them without TLS.
+    private static TransferDecision DecideTls(TransferPolicyOptions options, long bodyLength, double? residentFraction) =>
+        bodyLength < options.DirectThreshold || residentFraction >= options.ResidentFraction
+            ? new(TransferStrategy.Copy, DecisionReason.Tls)
+            : new(options.LargeStrategy, DecisionReason.Tls);
 }

@@ -121,6 +121,12 @@ public sealed record ServerOptions
     // Access control (--auth …); null = off.
     public AuthOptions? Auth { get; init; }
 
+    // TLS: PEM certificate (leaf first, then any chain) and private key; both or neither. With
+    // them, every connection on the main port is TLS 1.2/1.3 (ALPN http/1.1), and SIGHUP reloads them.
+    public string? TlsCertificatePath { get; init; }
+
+    public string? TlsKeyPath { get; init; }
+
     public TransferPolicyOptions Policy => new()
     {
         Option = Strategy,
@@ -232,9 +238,18 @@ public sealed record ServerOptions
             errors.Add($"--metrics '{MetricsEndpoint}' is not HOST:PORT");
         }
 
-        // tls: false until the listener can speak TLS; then pass whether it does (the check
-        // refuses Basic over plain HTTP on a non-loopback address).
-        Auth?.Validate(Host, tls: false, errors);
+        if ((TlsCertificatePath is null) != (TlsKeyPath is null))
+        {
+            errors.Add("--tls-cert and --tls-key must be given together");
+        }
+        else if (TlsCertificatePath is not null && (!File.Exists(TlsCertificatePath) || !File.Exists(TlsKeyPath)))
+        {
+            errors.Add($"--tls-cert '{TlsCertificatePath}' or --tls-key '{TlsKeyPath}' does not exist");
+        }
+
+        // The check refuses Basic over plain HTTP on a non-loopback address: with --tls-cert the
+        // main listener speaks only TLS.
+        Auth?.Validate(Host, tls: TlsCertificatePath is not null, errors);
 
         return errors;
     }

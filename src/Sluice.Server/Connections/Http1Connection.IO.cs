@@ -234,6 +234,7 @@ public sealed partial class Http1Connection
     private async Task LingerCloseAsync()
     {
         _state = ConnectionState.Closing;
+        await CloseTlsAsync().ConfigureAwait(false);
         try
         {
             _socket.Shutdown(SocketShutdown.Send);

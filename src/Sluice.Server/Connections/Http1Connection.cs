@@ -79,7 +79,9 @@ public sealed partial class Http1Connection
         var options = server.Options;
         // WrapInStream (tests only) puts the connection on a stream over the same socket, so the
         // whole request path runs over the transport that TLS will use.
-        _transport = options.WrapInStream
+        _transport = server.Tls is not null
+            ? CreateTlsTransport(socket, options)
+            : options.WrapInStream
             ? new StreamTransport(new NetworkStream(socket, ownsSocket: false), socket, isTls: false, options.SendTimeout, server.AbortToken, options.MinSendRate, options.MinSendRateGrace)
             : new SocketTransport(socket, _fd, server.Waiter, options.SendTimeout, server.AbortToken, options.MinSendRate, options.MinSendRateGrace);
         _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferBytes);
@@ -136,7 +138,10 @@ public sealed partial class Http1Connection
         try
         {
             Interop.Pal.SocketPal.SetNonBlocking(_fd);
-            await ProcessRequestsAsync().ConfigureAwait(false);
+            if (await HandshakeAsync().ConfigureAwait(false))
+            {
+                await ProcessRequestsAsync().ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException or OperationCanceledException)
         {

@@ -13,6 +13,7 @@ using Sluice.Server.Files;
 using Sluice.Server.Logging;
 using Sluice.Server.Metrics;
 using Sluice.Server.Planning;
+using Sluice.Server.Tls;
 using Sluice.Server.Transfer;
 
 namespace Sluice.Server.Hosting;
@@ -24,7 +25,7 @@ namespace Sluice.Server.Hosting;
 // into it (two per connection — socket and file — plus the open-file cache and a reserve), so the
 // process never runs out: under EMFILE the runtime itself fails (loading an assembly, reading
 // /proc) and aborts with "Out of memory.". Accept failures for lack of descriptors back off.
-public sealed class SluiceServer : IAsyncDisposable
+public sealed partial class SluiceServer : IAsyncDisposable
 {
     private static readonly byte[] s_busyResponse = Encoding.ASCII.GetBytes(
         "HTTP/1.1 503 Service Unavailable\r\nServer: sluice\r\nRetry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 24\r\nConnection: close\r\n\r\n503 Service Unavailable\n");
@@ -98,12 +99,40 @@ public sealed class SluiceServer : IAsyncDisposable
             _disk, _readBuffers, options.ReadsInFlight, buffered, log, Capabilities, options.ForceFallback.Contains(TransferStrategy.Direct));
         _mechanisms[(int)TransferStrategy.Dontcache] = new DontcacheTransfer(
             _disk, _readBuffers, options.ReadsInFlight, buffered, log, Capabilities, options.ForceFallback.Contains(TransferStrategy.Dontcache));
+        Tls = options.TlsCertificatePath is null ? null : TlsCertificateStore.Load(options.TlsCertificatePath, options.TlsKeyPath!);
         if (options.Auth is not null)
         {
             Auth = new Auth.AuthGate(options.Auth, Counters.Auth);
             log.Info($"access control: HTTP Basic, {Auth.UserCount} user(s)"
                 + (options.Auth.PublicPrefixes.Count > 0 ? $", public without credentials: {string.Join(", ", options.Auth.PublicPrefixes)}" : ""));
         }
+    }
+
+    // The certificate when the main port speaks TLS (--tls-cert/--tls-key); null for plain HTTP.
+    public TlsCertificateStore? Tls { get; }
+
+    public TlsCounters TlsCounters { get; } = new();
+
+    // SIGHUP: new handshakes use the reloaded certificate; a bad one keeps the old (logged).
+    public bool ReloadTlsCertificate()
+    {
+        if (Tls is null)
+        {
+            return false;
+        }
+
+        bool reloaded = Tls.TryReload(out string error);
+        TlsCounters.CountReload(reloaded);
+        if (reloaded)
+        {
+            Log.Info($"tls: certificate reloaded ({Tls.Certificate.Subject}, expires {Tls.Certificate.NotAfter:yyyy-MM-dd}, sha1 {Tls.Certificate.Thumbprint})");
+        }
+        else
+        {
+            Log.Warn($"tls: reload failed, keeping the current certificate: {error}");
+        }
+
+        return reloaded;
     }
 
     // Access control (--auth); null when everything is served to everyone.
@@ -168,11 +197,16 @@ public sealed class SluiceServer : IAsyncDisposable
         }
 
         Log.Info(_diskEngineChoice);
+        if (Tls is not null)
+        {
+            LogTlsStart();
+        }
+
         _listener = listener;
         _acceptLoop = Task.Run(AcceptLoopAsync);
         _heartbeat = new Timer(static state => ((SluiceServer)state!).Heartbeat(), this, HeartbeatPeriod, HeartbeatPeriod);
 
-        Log.Info($"serving {RootPath} on http://{LocalEndPoint} (strategy {Options.Strategy.ToString().ToLowerInvariant()})");
+        Log.Info($"serving {RootPath} on {(Tls is null ? "http" : "https")}://{LocalEndPoint} (strategy {Options.Strategy.ToString().ToLowerInvariant()})");
     }
 
     // Every caller waits for the same shutdown: a second call never returns early.

@@ -27,9 +27,19 @@ public sealed class TransferPolicyTests
         { StrategyOption.Direct, 1, false, 1.0, TransferStrategy.Direct, DecisionReason.Forced },
         { StrategyOption.Dontcache, 1L << 32, false, null, TransferStrategy.Dontcache, DecisionReason.Forced },
         { StrategyOption.Copy, 1L << 32, false, null, TransferStrategy.Copy, DecisionReason.Forced },
-        // TLS always needs user-space bytes
-        { StrategyOption.Sendfile, 1, true, 1.0, TransferStrategy.Buffered, DecisionReason.Tls },
-        { StrategyOption.Auto, 1L << 30, true, 0.0, TransferStrategy.Buffered, DecisionReason.Tls },
+        // TLS needs user-space bytes: auto and sendfile go by copy, or around the cache when large and cold
+        { StrategyOption.Sendfile, 1, true, 1.0, TransferStrategy.Copy, DecisionReason.Tls },
+        { StrategyOption.Auto, 1, true, null, TransferStrategy.Copy, DecisionReason.Tls },
+        { StrategyOption.Auto, (4 * MiB) - 1, true, null, TransferStrategy.Copy, DecisionReason.Tls },
+        { StrategyOption.Auto, 1L << 30, true, 0.0, TransferStrategy.Direct, DecisionReason.Tls },
+        { StrategyOption.Auto, 1L << 30, true, null, TransferStrategy.Direct, DecisionReason.Tls },
+        { StrategyOption.Auto, 1L << 30, true, 0.95, TransferStrategy.Copy, DecisionReason.Tls },
+        { StrategyOption.Sendfile, 1L << 30, true, 0.0, TransferStrategy.Direct, DecisionReason.Tls },
+        // TLS keeps a forced read path
+        { StrategyOption.Buffered, 1L << 30, true, null, TransferStrategy.Buffered, DecisionReason.Forced },
+        { StrategyOption.Dontcache, 1L << 30, true, null, TransferStrategy.Dontcache, DecisionReason.Forced },
+        { StrategyOption.Direct, 1, true, null, TransferStrategy.Direct, DecisionReason.Forced },
+        { StrategyOption.Copy, 1L << 30, true, null, TransferStrategy.Copy, DecisionReason.Forced },
     };
 
     [Theory]
@@ -52,7 +62,10 @@ public sealed class TransferPolicyTests
     [Theory]
     [InlineData(StrategyOption.Auto, 4 * MiB, false, true)]
     [InlineData(StrategyOption.Auto, (4 * MiB) - 1, false, false)]
-    [InlineData(StrategyOption.Auto, 4 * MiB, true, false)]
+    [InlineData(StrategyOption.Auto, 4 * MiB, true, true)]
+    [InlineData(StrategyOption.Auto, (4 * MiB) - 1, true, false)]
+    [InlineData(StrategyOption.Sendfile, 4 * MiB, true, true)]
+    [InlineData(StrategyOption.Direct, 4 * MiB, true, false)]
     [InlineData(StrategyOption.Direct, 1L << 30, false, false)]
     [InlineData(StrategyOption.Sendfile, 1L << 30, false, false)]
     public void ResidencyIsMeasuredOnlyWhenItCanChangeTheDecision(StrategyOption option, long length, bool tls, bool expected) =>

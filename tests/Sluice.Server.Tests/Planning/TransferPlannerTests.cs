@@ -102,13 +102,19 @@ public sealed class TransferPlannerTests
         Assert.True(plan.PopulateNeeded);
     }
 
-    [Fact]
-    public void TlsGoesByBufferedWithoutMeasuring()
+    [Theory]
+    [InlineData(StrategyOption.Auto, 1024 * 1024, null, TransferStrategy.Copy, 0)]
+    [InlineData(StrategyOption.Auto, 64L * 1024 * 1024, 1.0, TransferStrategy.Copy, 1)]
+    [InlineData(StrategyOption.Auto, 64L * 1024 * 1024, 0.0, TransferStrategy.Direct, 1)]
+    [InlineData(StrategyOption.Sendfile, 4096, null, TransferStrategy.Copy, 0)]
+    [InlineData(StrategyOption.Sendfile, 64L * 1024 * 1024, 0.0, TransferStrategy.Direct, 1)]
+    public void TlsGoesByTheReadPathsAndSaysSo(StrategyOption option, long length, double? resident, TransferStrategy expected, int expectedProbes)
     {
-        (TransferPlan plan, int probes) = Decide(StrategyOption.Auto, 64L * 1024 * 1024, 1.0, tls: true);
+        (TransferPlan plan, int probes) = Decide(option, length, resident, tls: true, canSendfile: false);
 
-        Assert.Equal(new TransferDecision(TransferStrategy.Buffered, DecisionReason.Tls), plan.Decision);
-        Assert.Equal(0, probes);
+        Assert.Equal(new TransferDecision(expected, DecisionReason.Tls), plan.Decision);
+        Assert.Equal(expectedProbes, probes);
+        Assert.False(plan.AdviseSequential);
     }
 
     [Theory]

@@ -5,7 +5,7 @@ using Sluice.Server.Transfer;
 
 namespace Sluice.Server.Connections.Transport;
 
-// Any System.IO.Stream as a connection's transport: an SslStream for TLS (next), a NetworkStream
+// Any System.IO.Stream as a connection's transport: an SslStream for TLS (--tls-cert), a NetworkStream
 // in the tests that prove the seam. sendfile cannot carry it (Sendfile stays null), so the planner
 // sends its bodies by the read paths, which read into buffers and only ever send buffers.
 //
