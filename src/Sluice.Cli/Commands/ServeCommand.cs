@@ -70,11 +70,16 @@ public static class ServeCommand
             Hidden = true,
             AllowMultipleArgumentsPerToken = true,
         };
+        var precompressed = new Option<bool>("--precompressed")
+        {
+            Description = "Send FILE.br, FILE.zst or FILE.gz for a request of FILE when the client accepts that coding and the sibling is not older than FILE.",
+        };
 
         var command = new Command("serve", "Serve a directory over HTTP/1.1 (GET and HEAD, ranges, conditional requests).")
         {
             directory, host, port, strategy, followSymlinks, dotfiles, maxConnections, maxPerAddress, headerTimeout, keepAliveTimeout, sendTimeout, minSendRate, minSendRateGrace, shutdownTimeout, quiet,
             directThreshold, copyThreshold, largeStrategy, readBuffer, readsInFlight, diskThreads, ioEngine, openFileCache, maxListingEntries, metrics, forceFallback,
+            precompressed,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -119,6 +124,7 @@ public static class ServeCommand
                 MaxListingEntries = parse.GetValue(maxListingEntries),
                 MetricsEndpoint = parse.GetValue(metrics),
                 ForceFallback = (parse.GetValue(forceFallback) ?? []).ToHashSet(),
+                Precompressed = parse.GetValue(precompressed),
             };
             return await RunAsync(options).ConfigureAwait(false);
         });

@@ -15,6 +15,7 @@ public sealed class HttpRequestHead
     // something asks (the access log), so a quiet server's cache hit allocates no string.
     private RetainedField _target;
     private RetainedField _host;
+    private RetainedField _acceptEncoding;
 
     public HttpRequestHead(int maxFieldCount = 100)
     {
@@ -54,6 +55,12 @@ public sealed class HttpRequestHead
 
     public int FieldCount { get; private set; }
 
+    // Accept-Encoding's bytes (repeated fields joined by commas), parsed only by a server that has
+    // precompressed variants to offer; absent and empty differ (RFC 9110 §12.5.3).
+    public bool HasAcceptEncoding => _acceptEncoding.HasValue;
+
+    public ReadOnlySpan<byte> AcceptEncodingBytes => _acceptEncoding.Bytes;
+
     // RFC 9112 §9.3: HTTP/1.1 persists unless "close"; HTTP/1.0 only with "keep-alive".
     public bool KeepAlive => Version == HttpVersion.Http11 ? !_connectionClose : _connectionKeepAlive && !_connectionClose;
 
@@ -68,6 +75,7 @@ public sealed class HttpRequestHead
         Version = HttpVersion.Unknown;
         _target.Clear();
         _host.Clear();
+        _acceptEncoding.Clear();
         ContentLength = null;
         HasTransferEncoding = false;
         Range = IfMatch = IfNoneMatch = IfModifiedSince = IfUnmodifiedSince = IfRange = null;
@@ -165,6 +173,10 @@ public sealed class HttpRequestHead
                 break;
             case 19 when Ascii.EqualsIgnoreCase(name, "if-unmodified-since"u8):
                 IfUnmodifiedSince = Latin1(value);
+                break;
+            case 15 when Ascii.EqualsIgnoreCase(name, "accept-encoding"u8):
+                // RFC 9110 §5.3: repeated list-based fields combine with commas.
+                _acceptEncoding.Set(_acceptEncoding.HasValue ? [.. _acceptEncoding.Bytes, (byte)',', .. value] : value);
                 break;
         }
     }

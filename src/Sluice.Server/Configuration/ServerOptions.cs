@@ -114,6 +114,10 @@ public sealed record ServerOptions
     // Debug switch: behave as if the kernel refused these strategies, to exercise the fallbacks.
     public IReadOnlySet<TransferStrategy> ForceFallback { get; init; } = new HashSet<TransferStrategy>();
 
+    // Send file.br / file.zst / file.gz for a request of file when the client accepts the coding
+    // and the sibling is not older than file (nginx gzip_static, Caddy precompressed).
+    public bool Precompressed { get; init; }
+
     public TransferPolicyOptions Policy => new()
     {
         Option = Strategy,

@@ -54,6 +54,12 @@ public sealed class ResponsePlan
     // cachestat / posix_fadvise calls the decision itself cost.
     public int PolicySyscalls { get; set; }
 
+    // A precompressed variant's coding ("br", "zstd", "gzip"); null for identity.
+    public string? ContentEncoding { get; set; }
+
+    // The representation was chosen by Accept-Encoding (--precompressed): caches must key on it.
+    public bool VaryAcceptEncoding { get; set; }
+
     public void Reset()
     {
         Status = 0;
@@ -75,6 +81,8 @@ public sealed class ResponsePlan
         CloseConnection = false;
         Decision = null;
         PolicySyscalls = 0;
+        ContentEncoding = null;
+        VaryAcceptEncoding = false;
     }
 
     // The body is file ranges; the plan owns the file reference until the response releases it.
