@@ -131,7 +131,7 @@ public readonly struct AcceptEncoding
             count++;
         }
 
-        return PreferredCodings.From(ranked[..count]);
+        return PreferredCodings.Of(ranked[..count]);
     }
 
     private static short Lowest(short current, short weight) => current == Unnamed ? weight : Math.Min(current, weight);

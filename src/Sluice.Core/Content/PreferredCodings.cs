@@ -22,7 +22,7 @@ public readonly struct PreferredCodings
         ? index switch { 0 => _first, 1 => _second, _ => _third }
         : throw new ArgumentOutOfRangeException(nameof(index));
 
-    internal static PreferredCodings From(ReadOnlySpan<ContentCoding> codings) => codings.Length switch
+    internal static PreferredCodings Of(ReadOnlySpan<ContentCoding> codings) => codings.Length switch
     {
         0 => default,
         1 => new(1, codings[0], default, default),
@@ -30,8 +30,8 @@ public readonly struct PreferredCodings
         _ => new(3, codings[0], codings[1], codings[2]),
     };
 
-    // Without the codings before `start` (those already tried).
-    public PreferredCodings From(int start)
+    // The codings from `start` on (those before it were tried already).
+    public PreferredCodings Skip(int start)
     {
         Span<ContentCoding> rest = stackalloc ContentCoding[3];
         int n = 0;
@@ -40,6 +40,6 @@ public readonly struct PreferredCodings
             rest[n++] = this[i];
         }
 
-        return From(rest[..n]);
+        return Of(rest[..n]);
     }
 }

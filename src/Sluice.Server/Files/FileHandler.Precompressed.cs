@@ -43,7 +43,7 @@ public sealed partial class FileHandler
             FileOpenStatus opened = TryAcquireInline(name[..(relative.Length + suffix.Length)], out FileRef sibling);
             if (opened == FileOpenStatus.WouldBlock)
             {
-                return ServeVariantColdAsync(request, plan, file, relative.ToString(), candidates.From(i), now);
+                return ServeVariantColdAsync(request, plan, file, relative.ToString(), candidates.Skip(i), now);
             }
 
             if (TryServeSibling(request, plan, file, opened, sibling, coding, relative, now))
