@@ -72,12 +72,17 @@ public static class ServeCommand
         };
         var tlsCert = new Option<string?>("--tls-cert") { Description = "Serve HTTPS (TLS 1.2/1.3) with this PEM certificate (leaf first, then any chain); needs --tls-key. SIGHUP reloads both files." };
         var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key for --tls-cert." };
+        var precompressed = new Option<bool>("--precompressed")
+        {
+            Description = "Send FILE.br, FILE.zst or FILE.gz for a request of FILE when the client accepts that coding and the sibling is not older than FILE.",
+        };
 
         var command = new Command("serve", "Serve a directory over HTTP/1.1 (GET and HEAD, ranges, conditional requests).")
         {
             directory, host, port, strategy, followSymlinks, dotfiles, maxConnections, maxPerAddress, headerTimeout, keepAliveTimeout, sendTimeout, minSendRate, minSendRateGrace, shutdownTimeout, quiet,
             directThreshold, copyThreshold, largeStrategy, readBuffer, readsInFlight, diskThreads, ioEngine, openFileCache, maxListingEntries, metrics, forceFallback,
             tlsCert, tlsKey,
+            precompressed,
         };
         var auth = new AuthCliOptions();
         auth.AddTo(command);
@@ -127,6 +132,7 @@ public static class ServeCommand
                 Auth = auth.Bind(parse),
                 TlsCertificatePath = parse.GetValue(tlsCert),
                 TlsKeyPath = parse.GetValue(tlsKey),
+                Precompressed = parse.GetValue(precompressed),
             };
             return await RunAsync(options).ConfigureAwait(false);
         });

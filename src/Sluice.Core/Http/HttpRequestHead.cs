@@ -17,6 +17,7 @@ public sealed class HttpRequestHead
     private RetainedField _host;
     private RetainedField _authorization;
     private int _authorizationCount;
+    private RetainedField _acceptEncoding;
 
     public HttpRequestHead(int maxFieldCount = 100)
     {
@@ -66,6 +67,12 @@ public sealed class HttpRequestHead
     // resolved by picking one.
     public bool AuthorizationRepeated => _authorizationCount > 1;
 
+    // Accept-Encoding's bytes (repeated fields joined by commas), parsed only by a server that has
+    // precompressed variants to offer; absent and empty differ (RFC 9110 §12.5.3).
+    public bool HasAcceptEncoding => _acceptEncoding.HasValue;
+
+    public ReadOnlySpan<byte> AcceptEncodingBytes => _acceptEncoding.Bytes;
+
     // RFC 9112 §9.3: HTTP/1.1 persists unless "close"; HTTP/1.0 only with "keep-alive".
     public bool KeepAlive => Version == HttpVersion.Http11 ? !_connectionClose : _connectionKeepAlive && !_connectionClose;
 
@@ -82,6 +89,7 @@ public sealed class HttpRequestHead
         _host.Clear();
         _authorization.Clear();
         _authorizationCount = 0;
+        _acceptEncoding.Clear();
         ContentLength = null;
         HasTransferEncoding = false;
         Range = IfMatch = IfNoneMatch = IfModifiedSince = IfUnmodifiedSince = IfRange = null;
@@ -183,6 +191,10 @@ public sealed class HttpRequestHead
                 break;
             case 19 when Ascii.EqualsIgnoreCase(name, "if-unmodified-since"u8):
                 IfUnmodifiedSince = Latin1(value);
+                break;
+            case 15 when Ascii.EqualsIgnoreCase(name, "accept-encoding"u8):
+                // RFC 9110 §5.3: repeated list-based fields combine with commas.
+                _acceptEncoding.Set(_acceptEncoding.HasValue ? [.. _acceptEncoding.Bytes, (byte)',', .. value] : value);
                 break;
         }
     }

@@ -127,6 +127,10 @@ public sealed record ServerOptions
 
     public string? TlsKeyPath { get; init; }
 
+    // Send file.br / file.zst / file.gz for a request of file when the client accepts the coding
+    // and the sibling is not older than file (nginx gzip_static, Caddy precompressed).
+    public bool Precompressed { get; init; }
+
     public TransferPolicyOptions Policy => new()
     {
         Option = Strategy,

@@ -71,6 +71,16 @@ public static class ResponseHeadBuilder
             w.Field("WWW-Authenticate"u8, plan.WwwAuthenticate);
         }
 
+        if (plan.ContentEncoding is not null)
+        {
+            w.Field("Content-Encoding"u8, plan.ContentEncoding);
+        }
+
+        if (plan.VaryAcceptEncoding)
+        {
+            w.Field("Vary"u8, "Accept-Encoding"u8);
+        }
+
         if (!keepAlive)
         {
             w.Field("Connection"u8, "close"u8);

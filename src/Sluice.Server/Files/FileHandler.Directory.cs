@@ -37,7 +37,7 @@ public sealed partial class FileHandler
             {
                 if (indexFile.Metadata.IsRegularFile)
                 {
-                    ServeFile(request, plan, indexFile, indexPath, now);
+                    await ServeFileOrVariant(request, plan, indexFile, indexPath, now).ConfigureAwait(false);
                     return;
                 }
 

@@ -46,12 +46,17 @@ public sealed partial class FileHandler
 
         // RFC 9110 §14.6: multipart/byteranges, each part with its own Content-Type and Content-Range.
         string partType = plan.ContentType ?? "application/octet-stream";
+
+        // The multipart body itself is not encoded, so Content-Encoding moves from the message to
+        // each part: every part is a range of the encoded representation.
+        string partEncoding = plan.ContentEncoding is null ? "" : $"Content-Encoding: {plan.ContentEncoding}\r\n";
+        plan.ContentEncoding = null;
         var segments = new FileSegment[ranges.Count];
         long total = 0;
         for (int i = 0; i < ranges.Count; i++)
         {
             ByteRange range = ranges[i];
-            string preamble = $"{(i == 0 ? "" : "\r\n")}--{s_boundary}\r\nContent-Type: {partType}\r\nContent-Range: bytes {range.Offset}-{range.End - 1}/{metadata.Length}\r\n\r\n";
+            string preamble = $"{(i == 0 ? "" : "\r\n")}--{s_boundary}\r\nContent-Type: {partType}\r\n{partEncoding}Content-Range: bytes {range.Offset}-{range.End - 1}/{metadata.Length}\r\n\r\n";
             byte[] bytes = Encoding.ASCII.GetBytes(preamble);
             segments[i] = new FileSegment(bytes, range.Offset, range.Length);
             total += bytes.Length + range.Length;

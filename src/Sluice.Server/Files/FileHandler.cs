@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Win32.SafeHandles;
+using Sluice.Core.Content;
 using Sluice.Core.Http;
 using Sluice.Core.Paths;
 using Sluice.Core.Preconditions;
@@ -158,8 +159,7 @@ public sealed partial class FileHandler
             return default;
         }
 
-        ServeFile(request, plan, file, relative, now);
-        return default;
+        return ServeFileOrVariant(request, plan, file, relative, now);
     }
 
     // Without waiting on the disk: a hot file comes from the open-file cache (one statx);
@@ -264,10 +264,11 @@ public sealed partial class FileHandler
         return resolved.StartsWith(prefix, StringComparison.Ordinal) ? resolved[prefix.Length..] : resolved.TrimStart('/');
     }
 
-    private void ServeFile(HttpRequestHead request, ResponsePlan plan, FileRef file, ReadOnlySpan<char> relative, DateTimeOffset now)
+    // relative names the resource (its Content-Type); file may be its precompressed sibling.
+    private void ServeFile(HttpRequestHead request, ResponsePlan plan, FileRef file, ReadOnlySpan<char> relative, DateTimeOffset now, ContentCoding coding = ContentCoding.Identity)
     {
         FileMetadata metadata = file.Metadata;
-        string etag = file.ETag;
+        string etag = coding == ContentCoding.Identity ? file.ETag : PrecompressedVariant.ETagOf(file.ETag, coding);
         // HTTP dates have 1-second resolution: Last-Modified and its comparisons use whole seconds.
         // RFC 9110 §8.8.2.1: an origin MUST NOT send a Last-Modified later than its Date; a file
         // with a future mtime (clock skew, touch -d, an archive) gets the response's time. `now`
@@ -300,7 +301,13 @@ public sealed partial class FileHandler
                 return;
         }
 
+        if (coding != ContentCoding.Identity)
+        {
+            plan.ContentEncoding = PrecompressedVariant.Token(coding);
+        }
+
         // RFC 9110 §14.2: Range applies only to GET; If-Range decides whether it applies at all.
+        // With a precompressed variant, ranges count bytes of the encoded representation.
         if (request.Method == HttpMethod.Get && request.Range is not null
             && PreconditionEvaluator.RangeApplies(request.IfRange, etag, lastModified, now)
             && TryServeRanges(request.Range, plan, file))
@@ -342,6 +349,7 @@ public sealed partial class FileHandler
     {
         bool omit = plan.OmitBody;
         plan.SetInline(status, ErrorBodies.For(status), ErrorBodies.ContentType);
+        plan.ContentEncoding = null;
         plan.OmitBody = omit;
     }
 

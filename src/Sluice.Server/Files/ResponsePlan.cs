@@ -57,6 +57,12 @@ public sealed class ResponsePlan
     // cachestat / posix_fadvise calls the decision itself cost.
     public int PolicySyscalls { get; set; }
 
+    // A precompressed variant's coding ("br", "zstd", "gzip"); null for identity.
+    public string? ContentEncoding { get; set; }
+
+    // The representation was chosen by Accept-Encoding (--precompressed): caches must key on it.
+    public bool VaryAcceptEncoding { get; set; }
+
     public void Reset()
     {
         Status = 0;
@@ -79,6 +85,8 @@ public sealed class ResponsePlan
         Decision = null;
         PolicySyscalls = 0;
         WwwAuthenticate = null;
+        ContentEncoding = null;
+        VaryAcceptEncoding = false;
     }
 
     // The body is file ranges; the plan owns the file reference until the response releases it.

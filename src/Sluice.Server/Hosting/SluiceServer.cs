@@ -85,7 +85,10 @@ public sealed partial class SluiceServer : IAsyncDisposable
             out _readBuffers,
             out _diskEngineChoice);
         Metrics.DiskEngine = diskCounters;
-        Handler = new FileHandler(_root, options.FollowSymlinks, OpenFiles, _disk, options.ServeDotfiles, options.MaxListingEntries);
+        Handler = new FileHandler(_root, options.FollowSymlinks, OpenFiles, _disk, options.ServeDotfiles, options.MaxListingEntries)
+        {
+            Precompressed = options.Precompressed,
+        };
         Planner = new TransferPlanner(options.Policy);
         Metrics.ReadBuffers = _readBuffers;
         Capabilities = new FilesystemCapabilities(log);

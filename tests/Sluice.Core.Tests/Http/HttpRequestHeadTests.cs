@@ -126,4 +126,18 @@ public sealed class HttpRequestHeadTests
     [InlineData(RequestRejectionReason.UnsupportedTransferEncoding, 501)]
     public void RejectionsMapToStatusesInOnePlace(RequestRejectionReason reason, int status) =>
         Assert.Equal(status, RequestRejection.StatusCode(reason));
+
+    [Fact]
+    public void AcceptEncodingIsKeptAndRepeatedFieldsJoin()
+    {
+        HttpRequestHead head = Parse("GET / HTTP/1.1\r\nHost: a\r\nAccept-Encoding: gzip;q=0.5\r\naccept-encoding: br\r\n\r\n");
+        Assert.True(head.HasAcceptEncoding);
+        Assert.Equal("gzip;q=0.5,br", Encoding.ASCII.GetString(head.AcceptEncodingBytes));
+
+        // Absent and empty differ (RFC 9110 §12.5.3), and Reset forgets the field.
+        Assert.True(Parse("GET / HTTP/1.1\r\nHost: a\r\nAccept-Encoding:\r\n\r\n").HasAcceptEncoding);
+        head.Reset();
+        Assert.False(head.HasAcceptEncoding);
+        Assert.False(Parse("GET / HTTP/1.1\r\nHost: a\r\n\r\n").HasAcceptEncoding);
+    }
 }
