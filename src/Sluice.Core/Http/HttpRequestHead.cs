@@ -15,6 +15,10 @@ public sealed class HttpRequestHead
     // something asks (the access log), so a quiet server's cache hit allocates no string.
     private RetainedField _target;
     private RetainedField _host;
+    // For the access log only, kept as bytes like the target; cut to MaxLoggedFieldBytes so a
+    // client cannot make each log line as large as the whole head.
+    private RetainedField _userAgent;
+    private RetainedField _referer;
 
     public HttpRequestHead(int maxFieldCount = 100)
     {
@@ -35,6 +39,12 @@ public sealed class HttpRequestHead
     public string Target => _target.GetString() ?? "";
 
     public string? Host => _host.GetString();
+
+    public const int MaxLoggedFieldBytes = 512;
+
+    public string? UserAgent => _userAgent.GetString();
+
+    public string? Referer => _referer.GetString();
 
     public long? ContentLength { get; private set; }
 
@@ -68,6 +78,8 @@ public sealed class HttpRequestHead
         Version = HttpVersion.Unknown;
         _target.Clear();
         _host.Clear();
+        _userAgent.Clear();
+        _referer.Clear();
         ContentLength = null;
         HasTransferEncoding = false;
         Range = IfMatch = IfNoneMatch = IfModifiedSince = IfUnmodifiedSince = IfRange = null;
@@ -165,6 +177,12 @@ public sealed class HttpRequestHead
                 break;
             case 19 when Ascii.EqualsIgnoreCase(name, "if-unmodified-since"u8):
                 IfUnmodifiedSince = Latin1(value);
+                break;
+            case 10 when Ascii.EqualsIgnoreCase(name, "user-agent"u8):
+                _userAgent.Set(value[..Math.Min(value.Length, MaxLoggedFieldBytes)]);
+                break;
+            case 7 when Ascii.EqualsIgnoreCase(name, "referer"u8):
+                _referer.Set(value[..Math.Min(value.Length, MaxLoggedFieldBytes)]);
                 break;
         }
     }

@@ -114,6 +114,11 @@ public sealed record ServerOptions
     // Debug switch: behave as if the kernel refused these strategies, to exercise the fallbacks.
     public IReadOnlySet<TransferStrategy> ForceFallback { get; init; } = new HashSet<TransferStrategy>();
 
+    // --access-log: a file (appended to, reopened on SIGUSR1), or "-" for standard output.
+    public string AccessLog { get; init; } = Logging.AccessLogFile.StandardOutput;
+
+    public Logging.AccessLogFormat LogFormat { get; init; } = Logging.AccessLogFormat.Sluice;
+
     public TransferPolicyOptions Policy => new()
     {
         Option = Strategy,
@@ -223,6 +228,11 @@ public sealed record ServerOptions
         if (MetricsEndpoint is not null && !System.Net.IPEndPoint.TryParse(MetricsEndpoint, out _))
         {
             errors.Add($"--metrics '{MetricsEndpoint}' is not HOST:PORT");
+        }
+
+        if (string.IsNullOrWhiteSpace(AccessLog))
+        {
+            errors.Add("--access-log takes a file path, or - for standard output");
         }
 
         return errors;

@@ -54,6 +54,8 @@ public sealed partial class Http1Connection
     private byte[] _headBuffer;
     private int _start;
     private int _end;
+    // The last response head's length, so the access log can tell body bytes from head bytes.
+    private int _responseHeadBytes;
     private volatile ConnectionState _state;
 
     public Http1Connection(SluiceServer server, Socket socket)
@@ -368,6 +370,8 @@ public sealed partial class Http1Connection
 
     private void LogResponse(long startedAt, TransferOutcome outcome)
     {
+        // Counted whether or not the access log is on: /metrics does not depend on --quiet.
+        _server.Responses.Observe(_plan.Status, startedAt);
         if (!_server.Log.AccessEnabled)
         {
             return;
@@ -383,6 +387,7 @@ public sealed partial class Http1Connection
         string version = _head.Version == HttpVersion.Http10 ? "HTTP/1.0" : "HTTP/1.1";
         _server.Log.Access(new AccessLogEntry(
             DateTimeOffset.UtcNow, _remote, _head.MethodToken, _head.Target, version, _plan.Status, _tally.BytesSent,
-            strategy, reason, outcome.ToString().ToLowerInvariant(), ms));
+            strategy, reason, outcome.ToString().ToLowerInvariant(), ms,
+            BodyBytes: Math.Max(0, _tally.BytesSent - _responseHeadBytes), Referer: _head.Referer, UserAgent: _head.UserAgent));
     }
 }

@@ -91,9 +91,12 @@ public sealed class MetricsListener : IAsyncDisposable
 
                 string requestLine = Encoding.ASCII.GetString(buffer, 0, Math.Max(0, buffer.AsSpan(0, length).IndexOf("\r\n"u8)));
                 string[] parts = requestLine.Split(' ');
-                bool ok = parts.Length == 3 && parts[0] is "GET" or "HEAD" && parts[1] is "/metrics" or "/";
+                // The query is ignored (`/metrics?x=1`): some scrapers add one (Prometheus's
+                // `params`), and the exposition has no parameters.
+                string path = parts.Length == 3 ? parts[1].Split('?', 2)[0] : "";
+                bool ok = parts.Length == 3 && parts[0] is "GET" or "HEAD" && path is "/metrics" or "/";
                 string body = ok
-                    ? PrometheusWriter.Render(_server.Metrics, _server.OpenFiles, _server.ActiveConnections, _server.Counters, _server.Log.DroppedLines)
+                    ? PrometheusWriter.Render(_server.Metrics, _server.OpenFiles, _server.ActiveConnections, _server.Counters, _server.Log.DroppedLines, _server.Responses)
                     : "404 Not Found: metrics are at /metrics\n";
                 byte[] payload = Encoding.UTF8.GetBytes(body);
                 string head = $"HTTP/1.1 {(ok ? "200 OK" : "404 Not Found")}\r\nServer: sluice\r\nContent-Type: {(ok ? "text/plain; version=0.0.4; charset=utf-8" : "text/plain; charset=utf-8")}\r\nContent-Length: {payload.Length}\r\nConnection: close\r\n\r\n";

@@ -24,7 +24,7 @@ namespace Sluice.Server.Hosting;
 // into it (two per connection — socket and file — plus the open-file cache and a reserve), so the
 // process never runs out: under EMFILE the runtime itself fails (loading an assembly, reading
 // /proc) and aborts with "Out of memory.". Accept failures for lack of descriptors back off.
-public sealed class SluiceServer : IAsyncDisposable
+public sealed partial class SluiceServer : IAsyncDisposable
 {
     private static readonly byte[] s_busyResponse = Encoding.ASCII.GetBytes(
         "HTTP/1.1 503 Service Unavailable\r\nServer: sluice\r\nRetry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 24\r\nConnection: close\r\n\r\n503 Service Unavailable\n");
@@ -118,6 +118,9 @@ public sealed class SluiceServer : IAsyncDisposable
     public FilesystemCapabilities Capabilities { get; }
 
     public ConnectionCounters Counters { get; } = new();
+
+    // Responses by status class and the request latency histogram (/metrics).
+    public HttpResponseCounters Responses { get; } = new();
 
     public WritableWaiter Waiter { get; } = WritableWaiter.Shared;
 
@@ -374,11 +377,13 @@ public sealed class SluiceServer : IAsyncDisposable
     private void Refuse(Socket socket, BusyKind kind, IPAddress? address)
     {
         Counters.CountBusy(kind);
+        Responses.CountStatus(503);
         if (Log.AccessEnabled)
         {
             Log.Info(kind == BusyKind.Server
                 ? $"{address}: 503 connection limit ({Options.MaxConnections}) reached"
                 : $"{address}: 503 per-address connection limit ({Options.MaxConnectionsPerAddress}) reached");
+            LogRefusal(socket, kind);
         }
 
         try
