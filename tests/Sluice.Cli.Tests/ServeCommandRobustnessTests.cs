@@ -211,7 +211,8 @@ public sealed partial class ServeCommandRobustnessTests : IDisposable
 
         // The server's own user + system time from /proc/PID/stat brackets what it reported;
         // the test process's CPU time (far larger: it built the requests) would not fit.
-        double reported = Series(scraped, "process_cpu_seconds_total{mode=\"user\"}") + Series(scraped, "process_cpu_seconds_total{mode=\"system\"}");
+        double reported = Series(scraped, "process_cpu_seconds_total");
+        Assert.Equal(reported, Series(scraped, "sluice_process_cpu_seconds_total{mode=\"user\"}") + Series(scraped, "sluice_process_cpu_seconds_total{mode=\"system\"}"), 6);
         Assert.InRange(reported, before - 0.011, after + 0.011);
         Assert.True(before > 0, "the server used no CPU time?");
     }

@@ -76,6 +76,17 @@ public static class ServeCommand
         {
             Description = "Send FILE.br, FILE.zst or FILE.gz for a request of FILE when the client accepts that coding and the sibling is not older than FILE.",
         };
+        var accessLog = new Option<string>("--access-log")
+        {
+            Description = "Where the access log goes: a file (appended to; reopened on SIGUSR1, for logrotate), or - for standard output.",
+            DefaultValueFactory = _ => AccessLogFile.StandardOutput,
+        };
+        var logFormat = new Option<string>("--log-format")
+        {
+            Description = "Access log format: sluice (with strategy and reason), combined (Apache/nginx, body bytes), or json (one object per line).",
+            DefaultValueFactory = _ => "sluice",
+        };
+        logFormat.AcceptOnlyFromAmong("sluice", "combined", "json");
 
         var command = new Command("serve", "Serve a directory over HTTP/1.1 (GET and HEAD, ranges, conditional requests).")
         {
@@ -83,6 +94,7 @@ public static class ServeCommand
             directThreshold, copyThreshold, largeStrategy, readBuffer, readsInFlight, diskThreads, ioEngine, openFileCache, maxListingEntries, metrics, forceFallback,
             tlsCert, tlsKey,
             precompressed,
+            accessLog, logFormat,
         };
         var auth = new AuthCliOptions();
         auth.AddTo(command);
@@ -133,10 +145,42 @@ public static class ServeCommand
                 TlsCertificatePath = parse.GetValue(tlsCert),
                 TlsKeyPath = parse.GetValue(tlsKey),
                 Precompressed = parse.GetValue(precompressed),
+                AccessLog = parse.GetValue(accessLog)!,
+                LogFormat = parse.GetValue(logFormat) switch
+                {
+                    "combined" => AccessLogFormat.Combined,
+                    "json" => AccessLogFormat.Json,
+                    _ => AccessLogFormat.Sluice,
+                },
             };
             return await RunAsync(options).ConfigureAwait(false);
         });
         return command;
+    }
+
+    // SIGUSR1 is 10 on every Linux ABI .NET runs on; PosixSignal names no such member, and
+    // PosixSignalRegistration takes raw numbers.
+    private const PosixSignal SIGUSR1 = (PosixSignal)10;
+
+    // The access log file is opened here, before the server starts, so a wrong path is one line
+    // and exit 1 rather than a server that runs without its log.
+    private static async Task<ServerLog?> OpenLogAsync(ServerOptions options)
+    {
+        if (options.AccessLog == AccessLogFile.StandardOutput || options.Quiet)
+        {
+            return new ServerLog(Console.Out, Console.Error, options.Quiet, format: options.LogFormat);
+        }
+
+        string path = Path.GetFullPath(options.AccessLog);
+        try
+        {
+            return new ServerLog(AccessLogFile.Open(path), Console.Error, quiet: false, format: options.LogFormat, reopenAccess: () => AccessLogFile.Open(path));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"sluice: {ex.Message}").ConfigureAwait(false);
+            return null;
+        }
     }
 
     private static async Task<int> RunAsync(ServerOptions options)
@@ -152,7 +196,19 @@ public static class ServeCommand
             return 2;
         }
 
-        await using var log = new ServerLog(Console.Out, Console.Error, options.Quiet);
+        await using ServerLog? log = await OpenLogAsync(options).ConfigureAwait(false);
+        if (log is null)
+        {
+            return 1;
+        }
+
+        // SIGUSR1 reopens the access log, as nginx does: logrotate renames the file, then signals.
+        // Registered with standard output too, so the signal never kills the server by default.
+        using var sigusr1 = PosixSignalRegistration.Create(SIGUSR1, context =>
+        {
+            context.Cancel = true;
+            log.ReopenAccessLog();
+        });
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void OnSignal(PosixSignalContext context)
         {

@@ -32,6 +32,42 @@ public static class MimeTypes
         ["vtt"] = "text/vtt" + Utf8,
         ["wasm"] = "application/wasm",
 
+        // Source code and configuration: text/plain, not the registered or x- types (text/x-python,
+        // application/yaml, application/toml …), because browsers download those instead of showing
+        // them, and a file server's user clicking a .py or .yaml wants to read it. ".ts" is taken as
+        // TypeScript here; an MPEG transport stream of that name is served as text (the bytes are
+        // unchanged, only a browser's rendering differs).
+        ["py"] = "text/plain" + Utf8,
+        ["sh"] = "text/plain" + Utf8,
+        ["bash"] = "text/plain" + Utf8,
+        ["zsh"] = "text/plain" + Utf8,
+        ["c"] = "text/plain" + Utf8,
+        ["h"] = "text/plain" + Utf8,
+        ["cc"] = "text/plain" + Utf8,
+        ["cpp"] = "text/plain" + Utf8,
+        ["cxx"] = "text/plain" + Utf8,
+        ["hpp"] = "text/plain" + Utf8,
+        ["rs"] = "text/plain" + Utf8,
+        ["go"] = "text/plain" + Utf8,
+        ["java"] = "text/plain" + Utf8,
+        ["kt"] = "text/plain" + Utf8,
+        ["cs"] = "text/plain" + Utf8,
+        ["fs"] = "text/plain" + Utf8,
+        ["ts"] = "text/plain" + Utf8,
+        ["rb"] = "text/plain" + Utf8,
+        ["pl"] = "text/plain" + Utf8,
+        ["lua"] = "text/plain" + Utf8,
+        ["sql"] = "text/plain" + Utf8,
+        ["patch"] = "text/plain" + Utf8,
+        ["diff"] = "text/plain" + Utf8,
+        ["yaml"] = "text/plain" + Utf8,
+        ["yml"] = "text/plain" + Utf8,
+        ["toml"] = "text/plain" + Utf8,
+        ["ini"] = "text/plain" + Utf8,
+        ["conf"] = "text/plain" + Utf8,
+        ["cfg"] = "text/plain" + Utf8,
+        ["properties"] = "text/plain" + Utf8,
+
         // Images
         ["svg"] = "image/svg+xml" + Utf8,
         ["png"] = "image/png",

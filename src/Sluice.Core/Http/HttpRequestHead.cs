@@ -19,6 +19,11 @@ public sealed class HttpRequestHead
     private int _authorizationCount;
     private RetainedField _acceptEncoding;
 
+    // For the access log only, kept as bytes like the target; cut to MaxLoggedFieldBytes so a
+    // client cannot make each log line as large as the whole head.
+    private RetainedField _userAgent;
+    private RetainedField _referer;
+
     public HttpRequestHead(int maxFieldCount = 100)
     {
         MaxFieldCount = maxFieldCount;
@@ -38,6 +43,12 @@ public sealed class HttpRequestHead
     public string Target => _target.GetString() ?? "";
 
     public string? Host => _host.GetString();
+
+    public const int MaxLoggedFieldBytes = 512;
+
+    public string? UserAgent => _userAgent.GetString();
+
+    public string? Referer => _referer.GetString();
 
     public long? ContentLength { get; private set; }
 
@@ -90,6 +101,8 @@ public sealed class HttpRequestHead
         _authorization.Clear();
         _authorizationCount = 0;
         _acceptEncoding.Clear();
+        _userAgent.Clear();
+        _referer.Clear();
         ContentLength = null;
         HasTransferEncoding = false;
         Range = IfMatch = IfNoneMatch = IfModifiedSince = IfUnmodifiedSince = IfRange = null;
@@ -195,6 +208,12 @@ public sealed class HttpRequestHead
             case 15 when Ascii.EqualsIgnoreCase(name, "accept-encoding"u8):
                 // RFC 9110 §5.3: repeated list-based fields combine with commas.
                 _acceptEncoding.Set(_acceptEncoding.HasValue ? [.. _acceptEncoding.Bytes, (byte)',', .. value] : value);
+                break;
+            case 10 when Ascii.EqualsIgnoreCase(name, "user-agent"u8):
+                _userAgent.Set(value[..Math.Min(value.Length, MaxLoggedFieldBytes)]);
+                break;
+            case 7 when Ascii.EqualsIgnoreCase(name, "referer"u8):
+                _referer.Set(value[..Math.Min(value.Length, MaxLoggedFieldBytes)]);
                 break;
         }
     }

@@ -4,6 +4,10 @@ namespace Sluice.Interop.Native;
 
 internal static partial class Libc
 {
+    // Same values on x86-64 and arm64 (asm-generic/fcntl.h).
+    internal const int O_CREAT = 0x40;
+    internal const int O_APPEND = 0x400;
+
     [LibraryImport(Name, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int Open(string path, int flags, int mode);
 

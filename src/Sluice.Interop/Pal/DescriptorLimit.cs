@@ -29,6 +29,15 @@ public readonly record struct DescriptorLimit(long Soft, long Hard)
         return new DescriptorLimit(Clamp(limit.Current), Clamp(limit.Maximum));
     }
 
+    // The limit in force, unchanged (for process_max_fds); unlimited where getrlimit fails.
+    public static unsafe DescriptorLimit Read()
+    {
+        Libc.Rlimit limit;
+        return Libc.Getrlimit(Libc.RLIMIT_NOFILE, &limit) == 0
+            ? new DescriptorLimit(Clamp(limit.Current), Clamp(limit.Maximum))
+            : new DescriptorLimit(long.MaxValue, long.MaxValue);
+    }
+
     // RLIM_INFINITY is ~0UL.
     private static long Clamp(ulong value) => value > long.MaxValue ? long.MaxValue : (long)value;
 

@@ -131,6 +131,11 @@ public sealed record ServerOptions
     // and the sibling is not older than file (nginx gzip_static, Caddy precompressed).
     public bool Precompressed { get; init; }
 
+    // --access-log: a file (appended to, reopened on SIGUSR1), or "-" for standard output.
+    public string AccessLog { get; init; } = Logging.AccessLogFile.StandardOutput;
+
+    public Logging.AccessLogFormat LogFormat { get; init; } = Logging.AccessLogFormat.Sluice;
+
     public TransferPolicyOptions Policy => new()
     {
         Option = Strategy,
@@ -254,6 +259,11 @@ public sealed record ServerOptions
         // The check refuses Basic over plain HTTP on a non-loopback address: with --tls-cert the
         // main listener speaks only TLS.
         Auth?.Validate(Host, tls: TlsCertificatePath is not null, errors);
+
+        if (string.IsNullOrWhiteSpace(AccessLog))
+        {
+            errors.Add("--access-log takes a file path, or - for standard output");
+        }
 
         return errors;
     }

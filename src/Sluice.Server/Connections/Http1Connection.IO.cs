@@ -133,7 +133,7 @@ public sealed partial class Http1Connection
         {
             try
             {
-                ReadOnlyMemory<byte> head = _headBuffer.AsMemory(0, WriteHead(keepAlive));
+                ReadOnlyMemory<byte> head = _headBuffer.AsMemory(0, _responseHeadBytes = WriteHead(keepAlive));
                 // Decided and moved are counted apart: the decision now, what moved the bytes
                 // (which a fallback may change) from the tally's slices once the body is out.
                 _server.Metrics.CountDecision(_plan.Decision!.Value);
@@ -154,7 +154,7 @@ public sealed partial class Http1Connection
             }
         }
 
-        int headLength = WriteHead(keepAlive);
+        int headLength = _responseHeadBytes = WriteHead(keepAlive);
         ReadOnlyMemory<byte> inline = _plan.OmitBody ? ReadOnlyMemory<byte>.Empty : _plan.InlineBody;
         TransferOutcome result;
         if (headLength + inline.Length <= _headBuffer.Length)

@@ -67,6 +67,8 @@ public sealed partial class Http1Connection
     private int _end;
     // Requests served since this connection last waited for its socket (the fairness bound).
     private int _servedInTurn;
+    // The last response head's length, so the access log can tell body bytes from head bytes.
+    private int _responseHeadBytes;
     private volatile ConnectionState _state;
 
     public Http1Connection(SluiceServer server, Socket socket)
@@ -403,6 +405,8 @@ public sealed partial class Http1Connection
 
     private void LogResponse(long startedAt, TransferOutcome outcome)
     {
+        // Counted whether or not the access log is on: /metrics does not depend on --quiet.
+        _server.Responses.Observe(_plan.Status, startedAt);
         if (!_server.Log.AccessEnabled)
         {
             return;
@@ -418,6 +422,7 @@ public sealed partial class Http1Connection
         string version = _head.Version == HttpVersion.Http10 ? "HTTP/1.0" : "HTTP/1.1";
         _server.Log.Access(new AccessLogEntry(
             DateTimeOffset.UtcNow, _remote, _head.MethodToken, _head.Target, version, _plan.Status, _tally.BytesSent,
-            strategy, reason, outcome.ToString().ToLowerInvariant(), ms));
+            strategy, reason, outcome.ToString().ToLowerInvariant(), ms,
+            BodyBytes: Math.Max(0, _tally.BytesSent - _responseHeadBytes), Referer: _head.Referer, UserAgent: _head.UserAgent));
     }
 }

@@ -91,9 +91,12 @@ public sealed class MetricsListener : IAsyncDisposable
 
                 string requestLine = Encoding.ASCII.GetString(buffer, 0, Math.Max(0, buffer.AsSpan(0, length).IndexOf("\r\n"u8)));
                 string[] parts = requestLine.Split(' ');
-                bool ok = parts.Length == 3 && parts[0] is "GET" or "HEAD" && parts[1] is "/metrics" or "/";
+                // The query is ignored (`/metrics?x=1`): some scrapers add one (Prometheus's
+                // `params`), and the exposition has no parameters.
+                string path = parts.Length == 3 ? parts[1].Split('?', 2)[0] : "";
+                bool ok = parts.Length == 3 && parts[0] is "GET" or "HEAD" && path is "/metrics" or "/";
                 string body = ok
-                    ? PrometheusWriter.Render(_server.Metrics, _server.OpenFiles, _server.ActiveConnections, _server.Counters, _server.Log.DroppedLines)
+                    ? PrometheusWriter.Render(_server.Metrics, _server.OpenFiles, _server.ActiveConnections, _server.Counters, _server.Log.DroppedLines, _server.Responses)
                         + PrometheusWriter.RenderTls(_server.Tls is null ? null : _server.TlsCounters, _server.KernelTls)
                     : "404 Not Found: metrics are at /metrics\n";
                 byte[] payload = Encoding.UTF8.GetBytes(body);

@@ -160,6 +160,9 @@ public sealed partial class SluiceServer : IAsyncDisposable
 
     public ConnectionCounters Counters { get; } = new();
 
+    // Responses by status class and the request latency histogram (/metrics).
+    public HttpResponseCounters Responses { get; } = new();
+
     public WritableWaiter Waiter { get; } = WritableWaiter.Shared;
 
     public AlignedBufferPool ReadBuffers => _readBuffers;
@@ -420,11 +423,13 @@ public sealed partial class SluiceServer : IAsyncDisposable
     private void Refuse(Socket socket, BusyKind kind, IPAddress? address)
     {
         Counters.CountBusy(kind);
+        Responses.CountStatus(503);
         if (Log.AccessEnabled)
         {
             Log.Info(kind == BusyKind.Server
                 ? $"{address}: 503 connection limit ({Options.MaxConnections}) reached"
                 : $"{address}: 503 per-address connection limit ({Options.MaxConnectionsPerAddress}) reached");
+            LogRefusal(socket, kind);
         }
 
         try

@@ -1,135 +1,86 @@
-using System.Collections.Concurrent;
-
 namespace Sluice.Server.Logging;
 
-// Every line — access and diagnostics — goes to one bounded queue that one background thread
-// writes out. Callers never block: when the queue is full the line is dropped and counted, and
-// the writer reports the count ("N log lines dropped") at most once a second. A stalled stdout
-// or stderr pipe therefore stalls only the writer thread (a background thread, so it cannot keep
-// the process alive); DisposeAsync waits for the queue to drain only up to a deadline.
+// Two bounded queues, each written out by its own background thread (LogQueue): access lines to
+// the access log (stdout or --access-log FILE), diagnostics to stderr. Callers never block: a full
+// queue drops the line and counts it. Two threads, not one, so that an access log stalled on a
+// slow disk or a FIFO nobody reads cannot silence the diagnostics — in particular the warning
+// "N log lines dropped", which the diagnostics thread writes at most once a second while lines
+// are being lost. Access entries are formatted on the writer thread, not by the thread serving
+// the request. DisposeAsync waits for both queues to drain only up to a deadline.
 public sealed class ServerLog : IServerLog, IAsyncDisposable
 {
     public const int DefaultCapacity = 8192;
     private static readonly TimeSpan s_drainDeadline = TimeSpan.FromSeconds(2);
 
-    private readonly BlockingCollection<LogLine> _lines;
-    private readonly TextWriter _access;
-    private readonly TextWriter _diagnostics;
+    private readonly LogQueue<AccessLogEntry> _access;
+    private readonly LogQueue<string> _diagnostics;
     private readonly bool _quiet;
-    private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _dropped;
     private long _reported;
 
-    public ServerLog(TextWriter access, TextWriter diagnostics, bool quiet, int capacity = DefaultCapacity)
+    // reopenAccess, when given, opens the access log anew (SIGUSR1, for logrotate): the log then
+    // owns the access writer and disposes it when it is replaced.
+    public ServerLog(TextWriter access, TextWriter diagnostics, bool quiet, int capacity = DefaultCapacity,
+        AccessLogFormat format = AccessLogFormat.Sluice, Func<TextWriter>? reopenAccess = null)
     {
-        _access = access;
-        _diagnostics = diagnostics;
         _quiet = quiet;
-        _lines = new BlockingCollection<LogLine>(new ConcurrentQueue<LogLine>(), capacity);
-        new Thread(Write) { IsBackground = true, Name = "sluice-log" }.Start();
+        _diagnostics = new LogQueue<string>("sluice-log", diagnostics, capacity, static (w, line) => w.WriteLine(line), Warn, tick: () => ReportDrops(diagnostics));
+        var formatter = new AccessLogFormatter(format);
+        _access = new LogQueue<AccessLogEntry>("sluice-access-log", access, capacity, (w, entry) => w.WriteLine(formatter.Format(entry)), Warn, reopenAccess);
     }
 
-    public long DroppedLines => Interlocked.Read(ref _dropped);
+    public long DroppedLines => _access.Dropped + _diagnostics.Dropped;
 
     public bool AccessEnabled => !_quiet;
 
     // Diagnostics (startup address, shutdown, refused requests) are not the access log: --quiet
     // silences only the latter, so `serve --port 0 --quiet` still tells where it listens.
-    public void Info(string message) => Enqueue(new LogLine(Access: false, $"sluice: {message}"));
+    public void Info(string message) => _diagnostics.Add($"sluice: {message}");
 
-    public void Warn(string message) => Enqueue(new LogLine(Access: false, $"sluice: warning: {message}"));
+    public void Warn(string message) => _diagnostics.Add($"sluice: warning: {message}");
 
     public void Access(in AccessLogEntry entry)
     {
         if (!_quiet)
         {
-            Enqueue(new LogLine(Access: true, entry.Format()));
+            _access.Add(entry);
         }
     }
+
+    // Safe from any thread, a signal handler's included: the access thread reopens before it
+    // writes its next line (or within a second when idle).
+    public void ReopenAccessLog() => _access.RequestReopen();
 
     public async ValueTask DisposeAsync()
     {
-        _lines.CompleteAdding();
+        _access.Complete();
+        _diagnostics.Complete();
         try
         {
-            await _finished.Task.WaitAsync(s_drainDeadline).ConfigureAwait(false);
+            await Task.WhenAll(_access.Finished, _diagnostics.Finished).WaitAsync(s_drainDeadline).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            // The output is stalled: what is still queued is lost, the process must not hang on it.
+            // An output is stalled: what is still queued is lost, the process must not hang on it.
         }
     }
 
-    private void Enqueue(LogLine line)
+    // On the diagnostics thread, about once a second and when it finishes.
+    private void ReportDrops(TextWriter output)
     {
-        try
-        {
-            if (_lines.TryAdd(line))
-            {
-                return;
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Added after DisposeAsync: count it like any other line that could not be written.
-        }
-
-        Interlocked.Increment(ref _dropped);
-    }
-
-    private void Write()
-    {
-        long lastReport = Environment.TickCount64;
-        try
-        {
-            while (true)
-            {
-                bool took = _lines.TryTake(out LogLine line, 1000);
-                if (took)
-                {
-                    TextWriter target = line.Access ? _access : _diagnostics;
-                    target.WriteLine(line.Text);
-                    if (_lines.Count == 0)
-                    {
-                        _access.Flush();
-                        _diagnostics.Flush();
-                    }
-                }
-
-                long now = Environment.TickCount64;
-                bool done = !took && _lines.IsCompleted;
-                if (done || now - lastReport >= 1000)
-                {
-                    ReportDrops();
-                    lastReport = now;
-                }
-
-                if (done)
-                {
-                    return;
-                }
-            }
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
-        {
-            // The output went away (closed pipe): nothing more can be logged.
-        }
-        finally
-        {
-            _finished.TrySetResult();
-        }
-    }
-
-    private void ReportDrops()
-    {
-        long dropped = Interlocked.Read(ref _dropped);
+        long dropped = DroppedLines;
         if (dropped > _reported)
         {
-            _diagnostics.WriteLine($"sluice: warning: {dropped - _reported} log lines dropped (output too slow)");
-            _diagnostics.Flush();
+            long lost = dropped - _reported;
             _reported = dropped;
+            try
+            {
+                output.WriteLine($"sluice: warning: {lost} log lines dropped (output too slow)");
+                output.Flush();
+            }
+            catch (IOException)
+            {
+                // stderr itself is gone; the count stays visible in /metrics.
+            }
         }
     }
-
-    private readonly record struct LogLine(bool Access, string Text);
 }

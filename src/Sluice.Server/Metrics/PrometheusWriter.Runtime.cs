@@ -16,6 +16,10 @@ public static partial class PrometheusWriter
         Line(b, "process_resident_memory_bytes", null, ReadResidentBytes());
         Header(b, "process_open_fds", "gauge", "Open file descriptors.");
         Line(b, "process_open_fds", null, DescriptorLimit.OpenNow());
+        Header(b, "process_max_fds", "gauge", "Maximum number of open file descriptors (the soft RLIMIT_NOFILE).");
+        Line(b, "process_max_fds", null, DescriptorLimit.Read().Soft);
+        Header(b, "process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch, in seconds.");
+        Line(b, "process_start_time_seconds", null, s_startTimeSeconds.Value);
 
         // Which collector runs matters for the tail: a server GC on 2 cores, or a background
         // (concurrent) GC, adds threads that compete with the event threads.
@@ -51,6 +55,14 @@ public static partial class PrometheusWriter
         Header(b, "dotnet_monitor_lock_contention_total", "counter", "Lock acquisitions that found the lock held.");
         Line(b, "dotnet_monitor_lock_contention_total", null, Monitor.LockContentionCount);
     }
+
+    // The process's start, from the kernel (/proc/self/stat's starttime, through Process), read
+    // once: it cannot change.
+    private static readonly Lazy<double> s_startTimeSeconds = new(() =>
+    {
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        return Math.Round((self.StartTime.ToUniversalTime() - DateTime.UnixEpoch).TotalSeconds, 3);
+    });
 
     // statm's second field is resident pages; 0 where /proc is not readable.
     private static long ReadResidentBytes()

@@ -12,7 +12,7 @@ namespace Sluice.Server.Metrics;
 // open-file cache, and the process's CPU time and context switches.
 public static partial class PrometheusWriter
 {
-    public static string Render(TransferMetrics metrics, OpenFileCache cache, int activeConnections, ConnectionCounters? counters = null, long droppedLogLines = 0)
+    public static string Render(TransferMetrics metrics, OpenFileCache cache, int activeConnections, ConnectionCounters? counters = null, long droppedLogLines = 0, HttpResponseCounters? responses = null)
     {
         var b = new StringBuilder(4096);
         IReadOnlyList<MechanismCounters> all = metrics.All;
@@ -147,13 +147,23 @@ public static partial class PrometheusWriter
             WriteConnectionCounters(b, counters);
         }
 
+        if (responses is not null)
+        {
+            WriteHttp(b, responses);
+        }
+
         Header(b, "sluice_log_lines_dropped_total", "counter", "Log lines dropped because the log output could not keep up.");
         Line(b, "sluice_log_lines_dropped_total", null, droppedLogLines);
 
         ProcessStats process = ProcessStats.ReadSelf();
-        Header(b, "process_cpu_seconds_total", "counter", "CPU time of the server process, by mode (from /proc/self/stat).");
-        Line(b, "process_cpu_seconds_total", "mode=\"user\"", process.UserSeconds);
-        Line(b, "process_cpu_seconds_total", "mode=\"system\"", process.SystemSeconds);
+        // process_cpu_seconds_total is unlabelled, user + system, as every Prometheus client
+        // library exports it (dashboards take its rate() as the CPU in use); the split by mode
+        // is Sluice's own series.
+        Header(b, "process_cpu_seconds_total", "counter", "User and system CPU time of the server process (from /proc/self/stat).");
+        Line(b, "process_cpu_seconds_total", null, (process.UserTicks + process.SystemTicks) / ProcessStats.TicksPerSecond);
+        Header(b, "sluice_process_cpu_seconds_total", "counter", "CPU time of the server process, by mode (from /proc/self/stat).");
+        Line(b, "sluice_process_cpu_seconds_total", "mode=\"user\"", process.UserSeconds);
+        Line(b, "sluice_process_cpu_seconds_total", "mode=\"system\"", process.SystemSeconds);
         Header(b, "process_context_switches_total", "counter", "Context switches of the server process (from /proc/self/status).");
         Line(b, "process_context_switches_total", "kind=\"voluntary\"", process.VoluntarySwitches);
         Line(b, "process_context_switches_total", "kind=\"involuntary\"", process.InvoluntarySwitches);

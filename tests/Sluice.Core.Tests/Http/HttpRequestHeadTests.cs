@@ -140,4 +140,21 @@ public sealed class HttpRequestHeadTests
         Assert.False(head.HasAcceptEncoding);
         Assert.False(Parse("GET / HTTP/1.1\r\nHost: a\r\n\r\n").HasAcceptEncoding);
     }
+
+    // The access log's referer and user agent: kept per request (cleared by Reset, so a second
+    // request without them does not inherit the first's), cut to MaxLoggedFieldBytes.
+    [Fact]
+    public void UserAgentAndRefererAreKeptBoundedAndReset()
+    {
+        string longAgent = new('a', HttpRequestHead.MaxLoggedFieldBytes + 100);
+        HttpRequestHead head = Parse($"GET / HTTP/1.1\r\nHost: a\r\nuser-agent: {longAgent}\r\nReferer: http://r.example/p?q=1\r\n\r\n");
+        Assert.Equal(longAgent[..HttpRequestHead.MaxLoggedFieldBytes], head.UserAgent);
+        Assert.Equal("http://r.example/p?q=1", head.Referer);
+
+        head.Reset();
+        var collector = new HttpRequestHeadCollector(head);
+        HttpRequestParser.TryParse("GET / HTTP/1.1\r\nHost: a\r\nUser-Agent: curl/8.5.0\r\n\r\n"u8, ref collector, out _, out _);
+        Assert.Equal("curl/8.5.0", head.UserAgent);
+        Assert.Null(head.Referer);
+    }
 }

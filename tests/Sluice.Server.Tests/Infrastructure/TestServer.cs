@@ -35,12 +35,12 @@ internal sealed class TestServer : IAsyncDisposable
     private readonly ServerLog _log;
     private bool _disposed;
 
-    private TestServer(string baseDirectory, ServerOptions options)
+    private TestServer(string baseDirectory, ServerOptions options, Func<TextWriter, ServerLog>? createLog)
     {
         BaseDirectory = baseDirectory;
         _access = TextWriter.Synchronized(_accessText);
         _diagnostics = TextWriter.Synchronized(_diagnosticsText);
-        _log = new ServerLog(_access, _diagnostics, quiet: options.Quiet);
+        _log = createLog?.Invoke(_diagnostics) ?? new ServerLog(_access, _diagnostics, quiet: options.Quiet, format: options.LogFormat);
         Server = new SluiceServer(options, _log);
     }
 
@@ -78,7 +78,9 @@ internal sealed class TestServer : IAsyncDisposable
         }
     }
 
-    public static TestServer Start(StrategyOption strategy = StrategyOption.Sendfile, Func<ServerOptions, ServerOptions>? configure = null)
+    // createLog, given the diagnostics writer, builds the server's log (an access log on a file or
+    // a FIFO); AccessLog then stays empty.
+    public static TestServer Start(StrategyOption strategy = StrategyOption.Sendfile, Func<ServerOptions, ServerOptions>? configure = null, Func<TextWriter, ServerLog>? createLog = null)
     {
         string baseDirectory = DiskDirectory.NewPath("sluice-tests-");
         try
@@ -96,7 +98,7 @@ internal sealed class TestServer : IAsyncDisposable
                 SendTimeout = TimeSpan.FromSeconds(10),
                 ShutdownTimeout = TimeSpan.FromSeconds(5),
             };
-            var server = new TestServer(baseDirectory, configure is null ? options : configure(options));
+            var server = new TestServer(baseDirectory, configure is null ? options : configure(options), createLog);
             server.Server.Start();
             return server;
         }

@@ -30,8 +30,9 @@ public sealed class MetricsEndpointTests
         Assert.Equal(TestServer.RandomLength, Value(text, "sluice_disk_bytes_read_total{strategy=\"buffered\"}"));
         Assert.Equal(1, Value(text, "sluice_decisions_total{strategy=\"buffered\",reason=\"forced\"}"));
         Assert.True(Value(text, "sluice_open_file_cache_misses_total") >= 1);
-        Assert.InRange(Value(text, "process_cpu_seconds_total{mode=\"user\"}"), before.UserSeconds, after.UserSeconds);
-        Assert.InRange(Value(text, "process_cpu_seconds_total{mode=\"system\"}"), before.SystemSeconds, after.SystemSeconds);
+        Assert.InRange(Value(text, "sluice_process_cpu_seconds_total{mode=\"user\"}"), before.UserSeconds, after.UserSeconds);
+        Assert.InRange(Value(text, "sluice_process_cpu_seconds_total{mode=\"system\"}"), before.SystemSeconds, after.SystemSeconds);
+        Assert.InRange(Value(text, "process_cpu_seconds_total"), before.UserSeconds + before.SystemSeconds - 1e-9, after.UserSeconds + after.SystemSeconds + 1e-9);
         Assert.Matches(new Regex(@"^process_context_switches_total\{kind=""voluntary""\} \d+$", RegexOptions.Multiline), text);
         Assert.Contains("# TYPE sluice_syscalls_total counter", text);
     }
