@@ -19,7 +19,7 @@ public static class ServeCommand
             Description = "Directory to serve, read-only (default: the current directory).",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var host = new Option<string>("--host") { Description = "Address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
+        var host = new Option<string>("--host") { Description = "Address to listen on (IPv4 or IPv6: '::' is every address, IPv4 included; '::1' or '[::1]').", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port", "-p") { Description = "TCP port to listen on (0 picks a free one).", DefaultValueFactory = _ => 8080 };
         var strategy = new Option<StrategyOption>("--strategy")
         {
@@ -70,11 +70,16 @@ public static class ServeCommand
             Hidden = true,
             AllowMultipleArgumentsPerToken = true,
         };
+        var trustedProxy = new Option<string[]>("--trusted-proxy")
+        {
+            Description = "Address or CIDR network of a proxy in front (repeatable): from it only, a PROXY protocol v1/v2 header or X-Forwarded-For names the client for the log and the per-address limits.",
+        };
 
         var command = new Command("serve", "Serve a directory over HTTP/1.1 (GET and HEAD, ranges, conditional requests).")
         {
             directory, host, port, strategy, followSymlinks, dotfiles, maxConnections, maxPerAddress, headerTimeout, keepAliveTimeout, sendTimeout, minSendRate, minSendRateGrace, shutdownTimeout, quiet,
             directThreshold, copyThreshold, largeStrategy, readBuffer, readsInFlight, diskThreads, ioEngine, openFileCache, maxListingEntries, metrics, forceFallback,
+            trustedProxy,
         };
 
         command.SetAction(async (parse, cancellationToken) =>
@@ -119,6 +124,7 @@ public static class ServeCommand
                 MaxListingEntries = parse.GetValue(maxListingEntries),
                 MetricsEndpoint = parse.GetValue(metrics),
                 ForceFallback = (parse.GetValue(forceFallback) ?? []).ToHashSet(),
+                TrustedProxies = parse.GetValue(trustedProxy) ?? [],
             };
             return await RunAsync(options).ConfigureAwait(false);
         });
@@ -170,6 +176,12 @@ public static class ServeCommand
             {
                 // One line naming the listener (main or metrics) and the address; exit 1.
                 log.Info(ex.Message);
+                return 1;
+            }
+            catch (InvalidOperationException ex)
+            {
+                // Socket activation with descriptors that are not listening TCP sockets.
+                log.Warn(ex.Message);
                 return 1;
             }
 

@@ -52,6 +52,9 @@ public sealed class HttpRequestHead
 
     public string? IfRange { get; private set; }
 
+    // Believed only from a --trusted-proxy peer (ForwardedFor); several fields are joined with ", ".
+    public string? XForwardedFor { get; private set; }
+
     public int FieldCount { get; private set; }
 
     // RFC 9112 §9.3: HTTP/1.1 persists unless "close"; HTTP/1.0 only with "keep-alive".
@@ -71,6 +74,7 @@ public sealed class HttpRequestHead
         ContentLength = null;
         HasTransferEncoding = false;
         Range = IfMatch = IfNoneMatch = IfModifiedSince = IfUnmodifiedSince = IfRange = null;
+        XForwardedFor = null;
         FieldCount = 0;
     }
 
@@ -165,6 +169,9 @@ public sealed class HttpRequestHead
                 break;
             case 19 when Ascii.EqualsIgnoreCase(name, "if-unmodified-since"u8):
                 IfUnmodifiedSince = Latin1(value);
+                break;
+            case 15 when Ascii.EqualsIgnoreCase(name, "x-forwarded-for"u8):
+                XForwardedFor = Append(XForwardedFor, value);
                 break;
         }
     }

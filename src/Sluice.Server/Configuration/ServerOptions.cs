@@ -114,6 +114,10 @@ public sealed record ServerOptions
     // Debug switch: behave as if the kernel refused these strategies, to exercise the fallbacks.
     public IReadOnlySet<TransferStrategy> ForceFallback { get; init; } = new HashSet<TransferStrategy>();
 
+    // --trusted-proxy: addresses or CIDR networks whose PROXY protocol header and X-Forwarded-For
+    // name the real client (Sluice.Core.Proxy). Empty: every peer is the client.
+    public IReadOnlyList<string> TrustedProxies { get; init; } = [];
+
     public TransferPolicyOptions Policy => new()
     {
         Option = Strategy,
@@ -135,7 +139,7 @@ public sealed record ServerOptions
             errors.Add("--port must be between 0 and 65535");
         }
 
-        if (!System.Net.IPAddress.TryParse(Host, out _) && Host != "localhost")
+        if (!Hosting.ListenAddress.TryParse(Host, out _))
         {
             errors.Add($"--host '{Host}' is not an IP address");
         }
@@ -223,6 +227,14 @@ public sealed record ServerOptions
         if (MetricsEndpoint is not null && !System.Net.IPEndPoint.TryParse(MetricsEndpoint, out _))
         {
             errors.Add($"--metrics '{MetricsEndpoint}' is not HOST:PORT");
+        }
+
+        foreach (string proxy in TrustedProxies)
+        {
+            if (!Core.Proxy.TrustedProxies.TryParseNetwork(proxy, out _))
+            {
+                errors.Add($"--trusted-proxy '{proxy}' is not an address or a network such as 10.0.0.0/8 or fd00::/64");
+            }
         }
 
         return errors;

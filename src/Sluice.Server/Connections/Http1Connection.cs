@@ -40,7 +40,8 @@ public sealed partial class Http1Connection
     private readonly SluiceServer _server;
     private readonly Socket _socket;
     private readonly int _fd;
-    private readonly string _remote;
+    // The client as the access log shows it: the peer, or who a trusted proxy says it is (Proxy.cs).
+    private string _remote;
     private readonly HttpRequestHead _head;
     private readonly ResponsePlan _plan = new();
     private readonly TransferTally _tally = new();
@@ -61,7 +62,7 @@ public sealed partial class Http1Connection
         _server = server;
         _socket = socket;
         _fd = (int)socket.SafeHandle.DangerousGetHandle();
-        _remote = socket.RemoteEndPoint?.ToString() ?? "-";
+        _remote = InitClientAddress(socket);
         _head = new HttpRequestHead(server.Options.MaxHeaderCount);
         var options = server.Options;
         // WrapInStream (tests only) puts the connection on a stream over the same socket, so the
@@ -123,7 +124,10 @@ public sealed partial class Http1Connection
         try
         {
             Interop.Pal.SocketPal.SetNonBlocking(_fd);
-            await ProcessRequestsAsync().ConfigureAwait(false);
+            if (await AcceptProxyHeaderAsync().ConfigureAwait(false))
+            {
+                await ProcessRequestsAsync().ConfigureAwait(false);
+            }
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException or OperationCanceledException)
         {
@@ -138,6 +142,7 @@ public sealed partial class Http1Connection
             _state = ConnectionState.Closing;
             Volatile.Write(ref _deadline, 0);
             _server.Waiter.Forget(_fd);
+            ReleaseProxiedSlot();
             _socket.Dispose();
             _receiveCts.Dispose();
             _transport.Dispose();
@@ -261,6 +266,8 @@ public sealed partial class Http1Connection
                     return;
                 }
             }
+
+            ResolveForwardedFor();
 
             // 3. Describe, decide, move.
             _state = ConnectionState.Responding;

@@ -51,6 +51,9 @@ public sealed class ResponsePlan
 
     public TransferDecision? Decision { get; set; }
 
+    // Sent as Content-Security-Policy (the listing page's; file bodies get none).
+    public byte[]? ContentSecurityPolicy { get; set; }
+
     // cachestat / posix_fadvise calls the decision itself cost.
     public int PolicySyscalls { get; set; }
 
@@ -75,6 +78,7 @@ public sealed class ResponsePlan
         CloseConnection = false;
         Decision = null;
         PolicySyscalls = 0;
+        ContentSecurityPolicy = null;
     }
 
     // The body is file ranges; the plan owns the file reference until the response releases it.
