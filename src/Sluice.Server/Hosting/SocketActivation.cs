@@ -41,25 +41,27 @@ public static class SocketActivation
         for (int i = 0; i < count; i++)
         {
             int fd = FirstDescriptor + i;
-            Socket socket;
+            Socket? socket = null;
+            bool listening;
             try
             {
                 socket = new Socket(new SafeSocketHandle(fd, ownsHandle: true));
+                // Only listening TCP sockets can be served (a unit with ListenDatagram= or Accept=yes is a mistake).
+                listening = socket.SocketType == SocketType.Stream && socket.LocalEndPoint is System.Net.IPEndPoint
+                    && (int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.AcceptConnection)! != 0;
             }
-            catch (SocketException ex)
+            catch (SocketException)
             {
-                throw new InvalidOperationException($"socket activation: descriptor {fd} is not a socket ({ex.SocketErrorCode})", ex);
+                listening = false; // ENOTSOCK: the descriptor is a file, a pipe, or nothing
             }
 
-            // Only listening TCP sockets can be served (a unit with ListenDatagram= or Accept=yes is a mistake).
-            if (socket.SocketType != SocketType.Stream || socket.LocalEndPoint is not System.Net.IPEndPoint
-                || (int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.AcceptConnection)! == 0)
+            if (!listening)
             {
-                socket.Dispose();
-                throw new InvalidOperationException($"socket activation: descriptor {fd} is not a listening TCP socket");
+                socket?.Dispose();
+                throw new InvalidOperationException($"socket activation: descriptor {fd} (LISTEN_FDS={count}) is not a listening TCP socket");
             }
 
-            sockets[i] = socket;
+            sockets[i] = socket!;
         }
 
         return sockets;
