@@ -19,7 +19,7 @@ public static class ServeCommand
             Description = "Directory to serve, read-only (default: the current directory).",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var host = new Option<string>("--host") { Description = "Address to listen on.", DefaultValueFactory = _ => "127.0.0.1" };
+        var host = new Option<string>("--host") { Description = "Address to listen on (IPv4 or IPv6: '::' is every address, IPv4 included; '::1' or '[::1]').", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port", "-p") { Description = "TCP port to listen on (0 picks a free one).", DefaultValueFactory = _ => 8080 };
         var strategy = new Option<StrategyOption>("--strategy")
         {
@@ -87,6 +87,10 @@ public static class ServeCommand
             DefaultValueFactory = _ => "sluice",
         };
         logFormat.AcceptOnlyFromAmong("sluice", "combined", "json");
+        var trustedProxy = new Option<string[]>("--trusted-proxy")
+        {
+            Description = "Address or CIDR network of a proxy in front (repeatable): from it only, a PROXY protocol v1/v2 header or X-Forwarded-For names the client for the log and the per-address limits.",
+        };
 
         var command = new Command("serve", "Serve a directory over HTTP/1.1 (GET and HEAD, ranges, conditional requests).")
         {
@@ -95,6 +99,7 @@ public static class ServeCommand
             tlsCert, tlsKey,
             precompressed,
             accessLog, logFormat,
+            trustedProxy,
         };
         var auth = new AuthCliOptions();
         auth.AddTo(command);
@@ -152,6 +157,7 @@ public static class ServeCommand
                     "json" => AccessLogFormat.Json,
                     _ => AccessLogFormat.Sluice,
                 },
+                TrustedProxies = parse.GetValue(trustedProxy) ?? [],
             };
             return await RunAsync(options).ConfigureAwait(false);
         });
@@ -246,6 +252,12 @@ public static class ServeCommand
             {
                 // One line naming the listener (main or metrics) and the address; exit 1.
                 log.Info(ex.Message);
+                return 1;
+            }
+            catch (InvalidOperationException ex)
+            {
+                // Socket activation with descriptors that are not listening TCP sockets.
+                log.Warn(ex.Message);
                 return 1;
             }
 

@@ -66,6 +66,9 @@ public sealed class HttpRequestHead
 
     public string? IfRange { get; private set; }
 
+    // Believed only from a --trusted-proxy peer (ForwardedFor); several fields are joined with ", ".
+    public string? XForwardedFor { get; private set; }
+
     public int FieldCount { get; private set; }
 
     // The Authorization field's value as received (empty when absent); kept as bytes so a server
@@ -106,6 +109,7 @@ public sealed class HttpRequestHead
         ContentLength = null;
         HasTransferEncoding = false;
         Range = IfMatch = IfNoneMatch = IfModifiedSince = IfUnmodifiedSince = IfRange = null;
+        XForwardedFor = null;
         FieldCount = 0;
     }
 
@@ -214,6 +218,9 @@ public sealed class HttpRequestHead
                 break;
             case 7 when Ascii.EqualsIgnoreCase(name, "referer"u8):
                 _referer.Set(value[..Math.Min(value.Length, MaxLoggedFieldBytes)]);
+                break;
+            case 15 when Ascii.EqualsIgnoreCase(name, "x-forwarded-for"u8):
+                XForwardedFor = Append(XForwardedFor, value);
                 break;
         }
     }

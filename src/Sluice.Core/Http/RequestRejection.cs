@@ -35,6 +35,8 @@ public static class RequestRejection
         RequestRejectionReason.UnsupportedTransferEncoding => "request bodies with Transfer-Encoding are not supported",
         RequestRejectionReason.BodyTooLarge => "request body too large",
         RequestRejectionReason.HeaderTimeout => "request header timeout",
+        RequestRejectionReason.InvalidProxyHeader => "malformed PROXY protocol header",
+        RequestRejectionReason.UntrustedProxyHeader => "PROXY protocol header from a peer outside --trusted-proxy",
         _ => "bad request",
     };
 }

@@ -24,4 +24,7 @@ public enum RequestRejectionReason : byte
     UnsupportedTransferEncoding,
     BodyTooLarge,
     HeaderTimeout,
+    // PROXY protocol (Sluice.Core.Proxy): a malformed header, or one from a peer outside --trusted-proxy.
+    InvalidProxyHeader,
+    UntrustedProxyHeader,
 }

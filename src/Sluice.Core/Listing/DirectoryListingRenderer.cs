@@ -11,6 +11,17 @@ public static class DirectoryListingRenderer
 {
     private static readonly string[] s_units = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
 
+    private const string Style =
+        "body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
+        + "th,td{padding:.2em 1em;text-align:left}td.size{text-align:right;font-variant-numeric:tabular-nums}";
+
+    // The page has no script and one inline style: the policy allows exactly that style (by its
+    // hash, CSP3 §8.3) and nothing else, so a file name that slipped past escaping still could not
+    // run script, load anything, or frame the page.
+    public static string ContentSecurityPolicy { get; } =
+        "default-src 'none'; style-src 'sha256-" + Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(Style)))
+        + "'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
     // includeHidden: list names that start with '.' (the server's --dotfiles); "." and ".." never.
     // truncated: the caller stopped reading the directory at its entry cap; the page says so.
     public static byte[] Render(string requestPath, IEnumerable<DirectoryEntry> entries, bool includeHidden = false, bool truncated = false)
@@ -29,8 +40,7 @@ public static class DirectoryListingRenderer
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
             .Append("<title>Index of ").Append(title).Append("</title>\n")
-            .Append("<style>body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}")
-            .Append("th,td{padding:.2em 1em;text-align:left}td.size{text-align:right;font-variant-numeric:tabular-nums}</style>\n")
+            .Append("<style>").Append(Style).Append("</style>\n")
             .Append("</head>\n<body>\n<h1>Index of ").Append(title).Append("</h1>\n")
             .Append("<table>\n<thead><tr><th>Name</th><th>Size</th><th>Modified</th></tr></thead>\n<tbody>\n");
 

@@ -4,11 +4,16 @@ namespace Sluice.Core.Preconditions;
 
 public static class EntityTags
 {
-    // A strong validator (RFC 9110 §8.8.1) derived from the file's identity. Any write that changes
-    // content changes the size or the nanosecond mtime; a file replaced by rename changes the inode.
-    // Hexadecimal keeps it short and free of characters that need care inside quotes.
-    public static string Create(ulong inode, long length, long mtimeUnixNanoseconds) =>
-        string.Create(CultureInfo.InvariantCulture, $"\"{inode:x}-{length:x}-{mtimeUnixNanoseconds:x}\"");
+    // A strong validator (RFC 9110 §8.8.1): "mtime-size" in hex, nginx's form but with the mtime in
+    // nanoseconds. Any write that changes content changes the size or the nanosecond mtime. No inode:
+    // replicas of one tree (rsync -t, cp -a, one image on many nodes) must give the same tag, or a
+    // resume (If-Range) that lands on another node behind a balancer restarts from zero. What that
+    // trades away: a file replaced (by rename or in place) with one of the same size and the same
+    // nanosecond mtime keeps its tag — practically never by accident, but a tool that copies
+    // mtimes (cp -p, rsync -t) over different content of equal size can do it — and a change of
+    // inode alone no longer changes the tag. Hex keeps it short and safe inside quotes.
+    public static string Create(long length, long mtimeUnixNanoseconds) =>
+        string.Create(CultureInfo.InvariantCulture, $"\"{mtimeUnixNanoseconds:x}-{length:x}\"");
 
     // If-Match / If-None-Match = "*" / #entity-tag (RFC 9110 §13.1.1, §13.1.2). A malformed list
     // matches nothing: for If-Match that fails safe (412), for If-None-Match the request proceeds.

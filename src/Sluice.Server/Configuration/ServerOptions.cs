@@ -136,6 +136,10 @@ public sealed record ServerOptions
 
     public Logging.AccessLogFormat LogFormat { get; init; } = Logging.AccessLogFormat.Sluice;
 
+    // --trusted-proxy: addresses or CIDR networks whose PROXY protocol header and X-Forwarded-For
+    // name the real client (Sluice.Core.Proxy). Empty: every peer is the client.
+    public IReadOnlyList<string> TrustedProxies { get; init; } = [];
+
     public TransferPolicyOptions Policy => new()
     {
         Option = Strategy,
@@ -157,7 +161,7 @@ public sealed record ServerOptions
             errors.Add("--port must be between 0 and 65535");
         }
 
-        if (!System.Net.IPAddress.TryParse(Host, out _) && Host != "localhost")
+        if (!Hosting.ListenAddress.TryParse(Host, out _))
         {
             errors.Add($"--host '{Host}' is not an IP address");
         }
@@ -263,6 +267,14 @@ public sealed record ServerOptions
         if (string.IsNullOrWhiteSpace(AccessLog))
         {
             errors.Add("--access-log takes a file path, or - for standard output");
+        }
+
+        foreach (string proxy in TrustedProxies)
+        {
+            if (!Core.Proxy.TrustedProxies.TryParseNetwork(proxy, out _))
+            {
+                errors.Add($"--trusted-proxy '{proxy}' is not an address or a network such as 10.0.0.0/8 or fd00::/64");
+            }
         }
 
         return errors;

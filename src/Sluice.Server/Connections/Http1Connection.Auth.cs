@@ -22,5 +22,6 @@ public sealed partial class Http1Connection
 
     // The address failures are counted against. The peer's address for now; behind a trusted
     // proxy this must become the real client's (the proxy-protocol work adds that to the connection).
-    private IPAddress? AuthClientAddress => (_socket.RemoteEndPoint as IPEndPoint)?.Address;
+    // The client a trusted proxy names, else the peer (Http1Connection.Proxy.cs).
+    private IPAddress? AuthClientAddress => ClientAddress;
 }

@@ -51,7 +51,8 @@ public sealed partial class Http1Connection
     private readonly SluiceServer _server;
     private readonly Socket _socket;
     private readonly int _fd;
-    private readonly string _remote;
+    // The client as the access log shows it: the peer, or who a trusted proxy says it is (Proxy.cs).
+    private string _remote;
     private readonly HttpRequestHead _head;
     private readonly ResponsePlan _plan = new();
     private readonly TransferTally _tally = new();
@@ -76,7 +77,7 @@ public sealed partial class Http1Connection
         _server = server;
         _socket = socket;
         _fd = (int)socket.SafeHandle.DangerousGetHandle();
-        _remote = socket.RemoteEndPoint?.ToString() ?? "-";
+        _remote = InitClientAddress(socket);
         _head = new HttpRequestHead(server.Options.MaxHeaderCount);
         var options = server.Options;
         // WrapInStream (tests only) puts the connection on a stream over the same socket, so the
@@ -140,7 +141,10 @@ public sealed partial class Http1Connection
         try
         {
             Interop.Pal.SocketPal.SetNonBlocking(_fd);
-            if (await HandshakeAsync().ConfigureAwait(false))
+            // TLS first, then the request stream's first bytes: a PROXY header is recognised where
+            // the request would start, so behind TLS only inside it (a PROXY header sent in clear
+            // before the ClientHello fails the handshake; see README "Behind a proxy").
+            if (await HandshakeAsync().ConfigureAwait(false) && await AcceptProxyHeaderAsync().ConfigureAwait(false))
             {
                 await ProcessRequestsAsync().ConfigureAwait(false);
             }
@@ -158,6 +162,7 @@ public sealed partial class Http1Connection
             _state = ConnectionState.Closing;
             Volatile.Write(ref _deadline, 0);
             _server.Waiter.Forget(_fd);
+            ReleaseProxiedSlot();
             _socket.Dispose();
             _receiveCts.Dispose();
             _transport.Dispose();
@@ -293,6 +298,8 @@ public sealed partial class Http1Connection
                     return;
                 }
             }
+
+            ResolveForwardedFor();
 
             // 3. Describe, decide, move.
             _state = ConnectionState.Responding;

@@ -81,6 +81,14 @@ public static class ResponseHeadBuilder
             w.Field("Vary"u8, "Accept-Encoding"u8);
         }
 
+        // Every response: browsers must not guess a script or a page out of a served file whose
+        // type we named (an uploaded .txt holding HTML, say).
+        w.Field("X-Content-Type-Options"u8, "nosniff"u8);
+        if (plan.ContentSecurityPolicy is not null)
+        {
+            w.Field("Content-Security-Policy"u8, plan.ContentSecurityPolicy);
+        }
+
         if (!keepAlive)
         {
             w.Field("Connection"u8, "close"u8);

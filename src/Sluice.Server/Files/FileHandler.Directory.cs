@@ -80,11 +80,14 @@ public sealed partial class FileHandler
         }
     }
 
+    private static readonly byte[] s_listingPolicy = System.Text.Encoding.ASCII.GetBytes(DirectoryListingRenderer.ContentSecurityPolicy);
+
     private static void SetListing(ResponsePlan plan, byte[] html)
     {
         bool omit = plan.OmitBody;
         plan.SetInline(200, html, HtmlType);
         plan.OmitBody = omit;
+        plan.ContentSecurityPolicy = s_listingPolicy;
     }
 
     // Lists the directory that was opened confined to the root, through its descriptor

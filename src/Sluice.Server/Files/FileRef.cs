@@ -16,7 +16,7 @@ public readonly struct FileRef
         Handle = handle;
         Metadata = metadata;
         _leased = leased;
-        ETag = etag ?? (metadata.IsRegularFile ? EntityTags.Create(metadata.Inode, metadata.Length, metadata.ModifiedUnixNanoseconds) : "");
+        ETag = etag ?? (metadata.IsRegularFile ? EntityTags.Create(metadata.Length, metadata.ModifiedUnixNanoseconds) : "");
     }
 
     // The strong validator, computed once per open (and so once per cache entry).

@@ -132,7 +132,7 @@ public sealed class OpenFileCache : IDisposable
             return FileRef.Owned(handle, metadata);
         }
 
-        var entry = new Entry(relativePath, handle, metadata, EntityTags.Create(metadata.Inode, metadata.Length, metadata.ModifiedUnixNanoseconds), Environment.TickCount64);
+        var entry = new Entry(relativePath, handle, metadata, EntityTags.Create(metadata.Length, metadata.ModifiedUnixNanoseconds), Environment.TickCount64);
         bool leased = false;
         bool cached = false;
         Entry? replaced = null;

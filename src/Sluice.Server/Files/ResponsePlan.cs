@@ -54,6 +54,9 @@ public sealed class ResponsePlan
     // The challenge of a 401 (RFC 9110 §11.6.1); null otherwise.
     public string? WwwAuthenticate { get; set; }
 
+    // Sent as Content-Security-Policy (the listing page's; file bodies get none).
+    public byte[]? ContentSecurityPolicy { get; set; }
+
     // cachestat / posix_fadvise calls the decision itself cost.
     public int PolicySyscalls { get; set; }
 
@@ -87,6 +90,7 @@ public sealed class ResponsePlan
         WwwAuthenticate = null;
         ContentEncoding = null;
         VaryAcceptEncoding = false;
+        ContentSecurityPolicy = null;
     }
 
     // The body is file ranges; the plan owns the file reference until the response releases it.

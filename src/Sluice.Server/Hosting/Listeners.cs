@@ -13,6 +13,12 @@ public static class Listeners
         try
         {
             SocketPal.SetReuseAddressOnly(socket);
+            if (endpoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                // "::" serves IPv4 too (as IPv4-mapped addresses), whatever net.ipv6.bindv6only says.
+                socket.DualMode = true;
+            }
+
             socket.Bind(endpoint);
             socket.Listen(backlog);
             return socket;

@@ -100,7 +100,7 @@ public sealed class MetricsListener : IAsyncDisposable
                         + PrometheusWriter.RenderTls(_server.Tls is null ? null : _server.TlsCounters, _server.KernelTls)
                     : "404 Not Found: metrics are at /metrics\n";
                 byte[] payload = Encoding.UTF8.GetBytes(body);
-                string head = $"HTTP/1.1 {(ok ? "200 OK" : "404 Not Found")}\r\nServer: sluice\r\nContent-Type: {(ok ? "text/plain; version=0.0.4; charset=utf-8" : "text/plain; charset=utf-8")}\r\nContent-Length: {payload.Length}\r\nConnection: close\r\n\r\n";
+                string head = $"HTTP/1.1 {(ok ? "200 OK" : "404 Not Found")}\r\nServer: sluice\r\nX-Content-Type-Options: nosniff\r\nContent-Type: {(ok ? "text/plain; version=0.0.4; charset=utf-8" : "text/plain; charset=utf-8")}\r\nContent-Length: {payload.Length}\r\nConnection: close\r\n\r\n";
                 await client.SendAsync(Encoding.ASCII.GetBytes(head), SocketFlags.None, timeout.Token).ConfigureAwait(false);
                 if (parts.Length > 0 && parts[0] != "HEAD")
                 {

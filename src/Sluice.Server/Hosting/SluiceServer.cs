@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 using Sluice.Core.Policy;
+using Sluice.Core.Proxy;
 using Sluice.Interop.Memory;
 using Sluice.Interop.Pal;
 using Sluice.Server.Configuration;
@@ -28,7 +29,7 @@ namespace Sluice.Server.Hosting;
 public sealed partial class SluiceServer : IAsyncDisposable
 {
     private static readonly byte[] s_busyResponse = Encoding.ASCII.GetBytes(
-        "HTTP/1.1 503 Service Unavailable\r\nServer: sluice\r\nRetry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 24\r\nConnection: close\r\n\r\n503 Service Unavailable\n");
+        "HTTP/1.1 503 Service Unavailable\r\nServer: sluice\r\nRetry-After: 1\r\nX-Content-Type-Options: nosniff\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 24\r\nConnection: close\r\n\r\n503 Service Unavailable\n");
 
     private readonly ConcurrentDictionary<Http1Connection, Task> _connections = new();
     private readonly CancellationTokenSource _abort = new();
@@ -40,7 +41,7 @@ public sealed partial class SluiceServer : IAsyncDisposable
     private readonly string _diskEngineChoice;
     private readonly AddressSlots _addressSlots;
     private int _lingeringRefusals;
-    private Socket? _listener;
+    private Socket[] _listeners = [];
     private Task? _acceptLoop;
     private MetricsListener? _metrics;
     private Timer? _heartbeat;
@@ -69,6 +70,7 @@ public sealed partial class SluiceServer : IAsyncDisposable
         Log = log;
         Options = options = FitDescriptorBudget(options, log);
         _addressSlots = new AddressSlots(options.MaxConnectionsPerAddress);
+        Proxies = TrustedProxies.Parse(options.TrustedProxies);
         RootPath = Path.GetFullPath(options.Root);
         FileOpenStatus status = FilePal.TryOpenDirectory(RootPath, out _root);
         if (status != FileOpenStatus.Opened)
@@ -163,6 +165,9 @@ public sealed partial class SluiceServer : IAsyncDisposable
     // Responses by status class and the request latency histogram (/metrics).
     public HttpResponseCounters Responses { get; } = new();
 
+    // --trusted-proxy: whose PROXY header and X-Forwarded-For name the client (Http1Connection.Proxy.cs).
+    public TrustedProxies Proxies { get; }
+
     public WritableWaiter Waiter { get; } = WritableWaiter.Shared;
 
     public AlignedBufferPool ReadBuffers => _readBuffers;
@@ -175,7 +180,7 @@ public sealed partial class SluiceServer : IAsyncDisposable
 
     public int ActiveConnections => _connections.Count;
 
-    public IPEndPoint? LocalEndPoint => _listener?.LocalEndPoint as IPEndPoint;
+    public IPEndPoint? LocalEndPoint => _listeners.Length > 0 ? _listeners[0].LocalEndPoint as IPEndPoint : null;
 
     public IPEndPoint? MetricsEndPoint => _metrics?.LocalEndPoint;
 
@@ -183,10 +188,12 @@ public sealed partial class SluiceServer : IAsyncDisposable
 
     public void Start()
     {
-        IPAddress address = Options.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(Options.Host);
+        // Socket activation (LISTEN_FDS) replaces --host/--port: the service manager bound them.
+        Socket[]? inherited = SocketActivation.TakeInheritedListeners();
+        ListenAddress.TryParse(Options.Host, out IPAddress address);
         // Both listeners are bound before anything runs: a port held by another process (or
         // --metrics on the main port) fails the start with ListenerBindException.
-        Socket listener = Listeners.Listen("main", new IPEndPoint(address, Options.Port), 1024);
+        Socket[] listeners = inherited ?? [Listeners.Listen("main", new IPEndPoint(address, Options.Port), 1024)];
         if (Options.MetricsEndpoint is not null)
         {
             try
@@ -195,7 +202,11 @@ public sealed partial class SluiceServer : IAsyncDisposable
             }
             catch
             {
-                listener.Dispose();
+                foreach (Socket listener in listeners)
+                {
+                    listener.Dispose();
+                }
+
                 throw;
             }
 
@@ -208,8 +219,13 @@ public sealed partial class SluiceServer : IAsyncDisposable
             LogTlsStart();
         }
 
-        _listener = listener;
-        _acceptLoop = Task.Run(AcceptLoopAsync);
+        _listeners = listeners;
+        _acceptLoop = Task.WhenAll(listeners.Select(listener => Task.Run(() => AcceptLoopAsync(listener))));
+        if (inherited is not null)
+        {
+            Log.Info($"socket activation: serving on {inherited.Length} inherited listener(s): {string.Join(", ", inherited.Select(l => l.LocalEndPoint))}");
+        }
+
         _heartbeat = new Timer(static state => ((SluiceServer)state!).Heartbeat(), this, HeartbeatPeriod, HeartbeatPeriod);
 
         Log.Info($"serving {RootPath} on {(Tls is null ? "http" : "https")}://{LocalEndPoint} (strategy {Options.Strategy.ToString().ToLowerInvariant()})");
@@ -227,7 +243,10 @@ public sealed partial class SluiceServer : IAsyncDisposable
     private async Task StopCoreAsync()
     {
         _stopping = true;
-        _listener?.Dispose();
+        foreach (Socket listener in _listeners)
+        {
+            listener.Dispose();
+        }
 
         if (_acceptLoop is not null)
         {
@@ -323,9 +342,8 @@ public sealed partial class SluiceServer : IAsyncDisposable
         return options with { MaxConnections = (int)connections, OpenFileCacheEntries = cache };
     }
 
-    private async Task AcceptLoopAsync()
+    private async Task AcceptLoopAsync(Socket listener)
     {
-        Socket listener = _listener!;
         int backoffMs = 0;
         while (!_stopping)
         {
@@ -370,10 +388,19 @@ public sealed partial class SluiceServer : IAsyncDisposable
         {
             socket.NoDelay = true;
             address = (socket.RemoteEndPoint as IPEndPoint)?.Address;
+            // A dual-stack listener reports IPv4 clients as ::ffff:a.b.c.d: one client, one key.
+            address = address is null ? null : TrustedProxies.Normalize(address);
             if (_connections.Count >= Options.MaxConnections)
             {
                 Refuse(socket, BusyKind.Server, address);
                 return;
+            }
+
+            // A trusted proxy carries many clients: its connections take no slot here; the client a
+            // PROXY header names takes one in the connection (TryAcquireAddressSlot).
+            if (address is not null && Proxies.Contains(address))
+            {
+                address = null;
             }
 
             if (address is not null && !_addressSlots.TryAcquire(address))
@@ -399,6 +426,10 @@ public sealed partial class SluiceServer : IAsyncDisposable
             socket.Dispose();
         }
     }
+
+    internal bool TryAcquireAddressSlot(IPAddress address) => _addressSlots.TryAcquire(address);
+
+    internal void ReleaseAddressSlot(IPAddress address) => _addressSlots.Release(address);
 
     private async Task RunConnectionAsync(Http1Connection connection, IPAddress? address)
     {

@@ -27,6 +27,29 @@ internal sealed class RawHttpConnection : IAsyncDisposable
     // Bytes received but not yet consumed by a parsed response.
     public int Buffered => _end - _start;
 
+    // To any endpoint (IPv6 included), optionally from a chosen local address (127.0.0.2 is another client).
+    public static async Task<RawHttpConnection> ConnectAsync(IPEndPoint remote, IPAddress? from = null)
+    {
+        var socket = new Socket(remote.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var cts = new CancellationTokenSource(DefaultTimeout);
+        try
+        {
+            if (from is not null)
+            {
+                socket.Bind(new IPEndPoint(from, 0));
+            }
+
+            await socket.ConnectAsync(remote, cts.Token);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        return new RawHttpConnection(socket);
+    }
+
     public static async Task<RawHttpConnection> ConnectAsync(int port, int receiveBufferSize = 0)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
