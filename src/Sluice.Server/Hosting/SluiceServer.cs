@@ -72,7 +72,7 @@ public sealed class SluiceServer : IAsyncDisposable
         FileOpenStatus status = FilePal.TryOpenDirectory(RootPath, out _root);
         if (status != FileOpenStatus.Opened)
         {
-            throw new IOException($"cannot open root directory '{RootPath}': {status}");
+            throw new IOException($"cannot open root directory '{RootPath}': {RootOpenError.Describe(status)}");
         }
 
         OpenFiles = new OpenFileCache(options.OpenFileCacheEntries, options.OpenFileCacheMaxAge, options.OpenFileCacheSweepPeriod);
@@ -147,7 +147,7 @@ public sealed class SluiceServer : IAsyncDisposable
         {
             try
             {
-                _metrics = new MetricsListener(this, IPEndPoint.Parse(Options.MetricsEndpoint));
+                _metrics = new MetricsListener(this, MetricsListenEndPoint(Options));
             }
             catch
             {
@@ -165,6 +165,11 @@ public sealed class SluiceServer : IAsyncDisposable
 
         Log.Info($"serving {RootPath} on http://{LocalEndPoint} (strategy {Options.Strategy.ToString().ToLowerInvariant()})");
     }
+
+    private static IPEndPoint MetricsListenEndPoint(ServerOptions options) =>
+        ListenEndpoint.TryParse(options.MetricsEndpoint!, options.Host, out IPEndPoint endpoint)
+            ? endpoint
+            : throw new ArgumentException($"--metrics '{options.MetricsEndpoint}' is not {ListenEndpoint.Forms}", nameof(options));
 
     // Every caller waits for the same shutdown: a second call never returns early.
     public Task StopAsync()
