@@ -27,6 +27,13 @@ public static class Program
 
         // Signals are handled by the serve command itself, for a graceful shutdown with a deadline.
         var configuration = new InvocationConfiguration { ProcessTerminationTimeout = null };
-        return await root.Parse(args).InvokeAsync(configuration).ConfigureAwait(false);
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // Usage errors: one line each, exit 2 (System.CommandLine would print the whole help and exit 1).
+            return UsageErrors.Report(parse, Console.Error);
+        }
+
+        return await parse.InvokeAsync(configuration).ConfigureAwait(false);
     }
 }

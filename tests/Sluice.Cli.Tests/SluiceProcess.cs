@@ -103,6 +103,31 @@ internal sealed class SluiceProcess : IAsyncDisposable
         return sluice;
     }
 
+    // Runs a native executable (the Native AOT `sluice`, or the installed tool's shim) instead of `dotnet sluice.dll`.
+    public static SluiceProcess StartExecutable(string executable, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var sluice = new SluiceProcess(process);
+        process.OutputDataReceived += (_, e) => sluice.OnLine(sluice._stdout, e.Data);
+        process.ErrorDataReceived += (_, e) => sluice.OnLine(sluice._stderr, e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return sluice;
+    }
+
     // Runs to completion (bounded) and returns exit code and output.
     public static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(TimeSpan timeout, params string[] arguments)
     {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Sluice.Cli.Commands;
 using Sluice.Core.Units;
 
 namespace Sluice.Cli.Bench;
@@ -36,6 +37,8 @@ public static class BenchCommand
         var chart = new Option<FileInfo?>("--chart") { Description = "Draw a chart comparing the strategies to FILE (.png or .svg).", HelpName = "FILE" };
         var strace = new Option<bool>("--strace") { Description = "Also count every system call of the server with strace -f -c, on one extra transfer per run (needs strace); the seed's call-count claims are checked only with it." };
 
+        CliValues.Number(repeat, "a whole number of rounds such as 3");
+
         var command = new Command("bench", "Send one test file over loopback with each strategy, warm and cold, and measure data-path calls (and with --strace all system calls), context switches, CPU per GiB, throughput and page-cache growth.")
         {
             size, dir, strategies, cache, repeat, json, chart, strace,
@@ -57,7 +60,11 @@ public static class BenchCommand
             }
 
             FileInfo? chartFile = parse.GetValue(chart);
-            if (chartFile is not null && chartFile.Extension.ToLowerInvariant() is not (".png" or ".svg"))
+            if (chartFile is not null && !ChartSupport.Available)
+            {
+                errors.Add(ChartSupport.MissingMessage);
+            }
+            else if (chartFile is not null && chartFile.Extension.ToLowerInvariant() is not (".png" or ".svg"))
             {
                 errors.Add("--chart takes a file name ending in .png or .svg");
             }
@@ -171,7 +178,7 @@ public static class BenchCommand
 
         if (options.ChartPath is not null)
         {
-            ChartWriter.Write(options.ChartPath, rows, options.Size,
+            ChartSupport.Write(options.ChartPath, rows, options.Size,
                 $"sluice bench: {ByteSize.Format(options.Size)} over loopback, by strategy and page-cache state; bars: median of {options.Repeat} rounds, whiskers: min–max",
                 $"{machine}. Loopback: the receiver copies every byte, so compare CPU/GiB and calls/GiB, not only MB/s.");
             Console.WriteLine($"wrote {options.ChartPath}");

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Reflection;
 using System.Text;
 
 namespace Sluice.Cli.Bench;
@@ -111,8 +110,10 @@ internal sealed class ServerProcess : IAsyncDisposable
         string self = Environment.ProcessPath ?? throw new InvalidOperationException("cannot locate the sluice executable");
         if (Path.GetFileNameWithoutExtension(self) == "dotnet")
         {
-            string dll = Assembly.GetEntryAssembly()?.Location ?? "";
-            if (dll.Length == 0)
+            // AppContext.BaseDirectory, not Assembly.Location: the latter is empty in a single-file
+            // or Native AOT build (where this branch never runs, but the trim analysis checks it).
+            string dll = Path.Combine(AppContext.BaseDirectory, "sluice.dll");
+            if (!File.Exists(dll))
             {
                 throw new InvalidOperationException("cannot locate sluice.dll next to the dotnet host");
             }

@@ -63,7 +63,7 @@ public static class CacheCommand
                 if (json)
                 {
                     Console.WriteLine(
-                        $"{{\"path\":{System.Text.Json.JsonSerializer.Serialize(file.FullName)},\"size\":{metadata.Length},\"pages\":{residency.TotalPages}," +
+                        $"{{\"path\":{System.Text.Json.JsonSerializer.Serialize(file.FullName, CacheJsonContext.Default.String)},\"size\":{metadata.Length},\"pages\":{residency.TotalPages}," +
                         $"\"residentPages\":{residency.ResidentPages},\"residentBytes\":{residentBytes},\"percent\":{percent.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)},\"source\":\"{residency.Source.ToString().ToLowerInvariant()}\"}}");
                 }
                 else

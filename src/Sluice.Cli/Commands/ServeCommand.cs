@@ -19,12 +19,12 @@ public static class ServeCommand
             Description = "Directory to serve, read-only (default: the current directory).",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var host = new Option<string>("--host") { Description = "Address to listen on (IPv4 or IPv6: '::' is every address, IPv4 included; '::1' or '[::1]').", DefaultValueFactory = _ => "127.0.0.1" };
+        var host = new Option<string>("--host") { Description = "Address to listen on: 127.0.0.1 serves this machine only; --host 0.0.0.0 shares the directory on the network (every IPv4 interface; '::' every address, IPv6 included; '::1' or '[::1]' this machine over IPv6).", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port", "-p") { Description = "TCP port to listen on (0 picks a free one).", DefaultValueFactory = _ => 8080 };
-        var strategy = new Option<StrategyOption>("--strategy")
+        var strategy = new Option<string>("--strategy")
         {
             Description = "How file bodies move: auto (copy up to --copy-threshold, sendfile below --direct-threshold or when resident, else --large-strategy), sendfile (zero-copy), buffered (the classic 32 KiB read/write loop), copy (whole body in one pread + send), direct (O_DIRECT), dontcache (RWF_DONTCACHE).",
-            DefaultValueFactory = _ => StrategyOption.Auto,
+            DefaultValueFactory = _ => "auto",
         };
         var followSymlinks = new Option<bool>("--follow-symlinks") { Description = "Serve symlinks whose target lies outside DIR (refused by default)." };
         var dotfiles = new Option<bool>("--dotfiles") { Description = "Serve and list hidden files and directories (names starting with '.'); by default they are 404 and not listed, also behind a symlink." };
@@ -47,10 +47,10 @@ public static class ServeCommand
             Description = "auto: bodies up to this size are read whole and sent with the head in one send (0 disables; measured faster than sendfile for small bodies on loopback).",
             DefaultValueFactory = _ => "128KiB",
         };
-        var largeStrategy = new Option<TransferStrategy>("--large-strategy")
+        var largeStrategy = new Option<string>("--large-strategy")
         {
             Description = "auto: how large cold bodies move: direct (O_DIRECT) or dontcache (RWF_DONTCACHE).",
-            DefaultValueFactory = _ => TransferStrategy.Direct,
+            DefaultValueFactory = _ => "direct",
         };
         var readBuffer = new Option<string>("--read-buffer") { Description = "direct/dontcache: bytes per disk read.", DefaultValueFactory = _ => "1MiB" };
         var readsInFlight = new Option<int>("--reads-in-flight") { Description = "direct/dontcache: disk reads queued ahead of the socket, per transfer.", DefaultValueFactory = _ => 4 };
@@ -60,11 +60,10 @@ public static class ServeCommand
             Description = "How the server reads from disk: io_uring (the kernel's asynchronous I/O), threads (blocking reads on --disk-threads threads), or auto (io_uring where the kernel allows it, else threads).",
             DefaultValueFactory = _ => "auto",
         };
-        ioEngine.AcceptOnlyFromAmong("auto", "io_uring", "threads");
         var openFileCache = new Option<int>("--open-file-cache") { Description = "Open descriptors of hot files kept for reuse (0 disables).", DefaultValueFactory = _ => 1024 };
         var maxListingEntries = new Option<int>("--max-listing-entries") { Description = "Entries shown in a directory listing at most; the page says when it stops.", DefaultValueFactory = _ => 10_000 };
-        var metrics = new Option<string?>("--metrics") { Description = "Serve Prometheus metrics on HOST:PORT (off by default), e.g. 127.0.0.1:9100." };
-        var forceFallback = new Option<TransferStrategy[]>("--debug-force-fallback")
+        var metrics = new Option<string?>("--metrics") { Description = "Serve Prometheus metrics on HOST:PORT (off by default), e.g. localhost:9100, 127.0.0.1:9100, [::1]:9100, or :9100 for the --host address.", HelpName = "host:port" };
+        var forceFallback = new Option<string[]>("--debug-force-fallback")
         {
             Description = "Debug: act as if the kernel refused these strategies (direct, dontcache), to exercise the fallbacks.",
             Hidden = true,
@@ -86,11 +85,42 @@ public static class ServeCommand
             Description = "Access log format: sluice (with strategy and reason), combined (Apache/nginx, body bytes), or json (one object per line).",
             DefaultValueFactory = _ => "sluice",
         };
-        logFormat.AcceptOnlyFromAmong("sluice", "combined", "json");
+        CliValues.Choice(logFormat, "sluice", "combined", "json");
         var trustedProxy = new Option<string[]>("--trusted-proxy")
         {
             Description = "Address or CIDR network of a proxy in front (repeatable): from it only, a PROXY protocol v1/v2 header or X-Forwarded-For names the client for the log and the per-address limits.",
         };
+
+        // Lowercase values and the expected form in help and errors (no .NET type names).
+        CliValues.Number(port, "a port number 0-65535 such as 8080");
+        CliValues.Choice(strategy, "auto", "sendfile", "buffered", "copy", "direct", "dontcache");
+        CliValues.Number(maxConnections, "a whole number such as 1024");
+        CliValues.Number(maxPerAddress, "a whole number such as 256 (0 = no cap)");
+        CliValues.Number(headerTimeout, "a number of seconds such as 10");
+        CliValues.Number(keepAliveTimeout, "a number of seconds such as 15");
+        CliValues.Number(sendTimeout, "a number of seconds such as 60");
+        CliValues.Number(minSendRate, "a whole number of bytes per second such as 240 (0 = off)");
+        CliValues.Number(minSendRateGrace, "a number of seconds such as 5");
+        CliValues.Number(shutdownTimeout, "a number of seconds such as 10");
+        CliValues.Choice(largeStrategy, "direct", "dontcache");
+        CliValues.Number(readsInFlight, "a whole number such as 4");
+        CliValues.Number(diskThreads, "a whole number such as 4");
+        CliValues.Choice(ioEngine, "auto", "io_uring", "threads");
+        CliValues.Number(openFileCache, "a whole number such as 1024 (0 = off)");
+        CliValues.Number(maxListingEntries, "a whole number such as 10000");
+        CliValues.Choice(forceFallback, "direct", "dontcache");
+        CliValues.Size(directThreshold, "4MiB");
+        CliValues.Size(copyThreshold, "128KiB");
+        CliValues.Size(readBuffer, "1MiB");
+
+        // An unknown option such as --bogus would otherwise be taken as DIR ("'--bogus' does not exist").
+        directory.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0 && result.Tokens[0].Value.StartsWith('-') && !Directory.Exists(result.Tokens[0].Value))
+            {
+                result.AddError($"unknown option '{result.Tokens[0].Value}'");
+            }
+        });
 
         var command = new Command("serve", "Serve a directory over HTTP/1.1 (GET and HEAD, ranges, conditional requests).")
         {
@@ -118,7 +148,7 @@ public static class ServeCommand
                 Root = parse.GetValue(directory)?.FullName ?? Directory.GetCurrentDirectory(),
                 Host = parse.GetValue(host)!,
                 Port = parse.GetValue(port),
-                Strategy = parse.GetValue(strategy),
+                Strategy = Enum.Parse<StrategyOption>(parse.GetValue(strategy)!, ignoreCase: true),
                 FollowSymlinks = parse.GetValue(followSymlinks),
                 ServeDotfiles = parse.GetValue(dotfiles),
                 MaxConnections = parse.GetValue(maxConnections),
@@ -132,7 +162,7 @@ public static class ServeCommand
                 Quiet = parse.GetValue(quiet),
                 DirectThreshold = threshold,
                 CopyThreshold = copyBytes,
-                LargeStrategy = parse.GetValue(largeStrategy),
+                LargeStrategy = Enum.Parse<TransferStrategy>(parse.GetValue(largeStrategy)!, ignoreCase: true),
                 ReadBufferBytes = (int)Math.Min(readBytes, int.MaxValue),
                 ReadsInFlight = parse.GetValue(readsInFlight),
                 DiskThreads = parse.GetValue(diskThreads),
@@ -145,7 +175,7 @@ public static class ServeCommand
                 OpenFileCacheEntries = parse.GetValue(openFileCache),
                 MaxListingEntries = parse.GetValue(maxListingEntries),
                 MetricsEndpoint = parse.GetValue(metrics),
-                ForceFallback = (parse.GetValue(forceFallback) ?? []).ToHashSet(),
+                ForceFallback = (parse.GetValue(forceFallback) ?? []).Select(name => Enum.Parse<TransferStrategy>(name, ignoreCase: true)).ToHashSet(),
                 Auth = auth.Bind(parse),
                 TlsCertificatePath = parse.GetValue(tlsCert),
                 TlsKeyPath = parse.GetValue(tlsKey),
@@ -235,6 +265,12 @@ public static class ServeCommand
             log.Warn(ex.Message);
             return 1;
         }
+        catch (IOException ex)
+        {
+            // An unreadable root: one line, no stack trace; a run-time failure, exit 1.
+            log.Info(ex.Message);
+            return UsageErrors.RuntimeFailureExitCode;
+        }
 
         // SIGHUP reloads the TLS certificate: new handshakes use it, connections keep theirs.
         using PosixSignalRegistration? sighup = server.Tls is null ? null : PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
@@ -259,6 +295,11 @@ public static class ServeCommand
                 // Socket activation with descriptors that are not listening TCP sockets.
                 log.Warn(ex.Message);
                 return 1;
+            }
+
+            foreach (string address in ListeningAddresses.Describe(server.LocalEndPoint!))
+            {
+                log.Info($"reachable at {address}");
             }
 
             await stop.Task.ConfigureAwait(false);

@@ -151,7 +151,11 @@ public sealed record ServerOptions
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        if (!Directory.Exists(Root))
+        if (File.Exists(Root))
+        {
+            errors.Add($"root '{Root}' is a file, not a directory");
+        }
+        else if (!Directory.Exists(Root))
         {
             errors.Add($"root directory '{Root}' does not exist");
         }
@@ -246,9 +250,9 @@ public sealed record ServerOptions
             errors.Add("--max-listing-entries must be at least 1");
         }
 
-        if (MetricsEndpoint is not null && !System.Net.IPEndPoint.TryParse(MetricsEndpoint, out _))
+        if (MetricsEndpoint is not null && !ListenEndpoint.TryParse(MetricsEndpoint, Host, out _))
         {
-            errors.Add($"--metrics '{MetricsEndpoint}' is not HOST:PORT");
+            errors.Add($"--metrics '{MetricsEndpoint}' is not {ListenEndpoint.Forms}");
         }
 
         if ((TlsCertificatePath is null) != (TlsKeyPath is null))

@@ -75,7 +75,7 @@ public sealed partial class SluiceServer : IAsyncDisposable
         FileOpenStatus status = FilePal.TryOpenDirectory(RootPath, out _root);
         if (status != FileOpenStatus.Opened)
         {
-            throw new IOException($"cannot open root directory '{RootPath}': {status}");
+            throw new IOException($"cannot open root directory '{RootPath}': {RootOpenError.Describe(status)}");
         }
 
         OpenFiles = new OpenFileCache(options.OpenFileCacheEntries, options.OpenFileCacheMaxAge, options.OpenFileCacheSweepPeriod);
@@ -198,7 +198,7 @@ public sealed partial class SluiceServer : IAsyncDisposable
         {
             try
             {
-                _metrics = new MetricsListener(this, IPEndPoint.Parse(Options.MetricsEndpoint));
+                _metrics = new MetricsListener(this, MetricsListenEndPoint(Options));
             }
             catch
             {
@@ -230,6 +230,11 @@ public sealed partial class SluiceServer : IAsyncDisposable
 
         Log.Info($"serving {RootPath} on {(Tls is null ? "http" : "https")}://{LocalEndPoint} (strategy {Options.Strategy.ToString().ToLowerInvariant()})");
     }
+
+    private static IPEndPoint MetricsListenEndPoint(ServerOptions options) =>
+        ListenEndpoint.TryParse(options.MetricsEndpoint!, options.Host, out IPEndPoint endpoint)
+            ? endpoint
+            : throw new ArgumentException($"--metrics '{options.MetricsEndpoint}' is not {ListenEndpoint.Forms}", nameof(options));
 
     // Every caller waits for the same shutdown: a second call never returns early.
     public Task StopAsync()
