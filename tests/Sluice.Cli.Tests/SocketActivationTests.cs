@@ -107,6 +107,22 @@ public sealed class SocketActivationTests : IDisposable
         Assert.DoesNotContain("   at ", sluice.Stderr, StringComparison.Ordinal);
     }
 
+    // Found by a hostile review: --host was checked for Basic auth over plain HTTP, an inherited
+    // socket on every address was not.
+    [Fact]
+    public async Task BasicAuthOverPlainHttpOnAnInheritedNetworkSocketIsRefused()
+    {
+        string wide = Path.Combine(_directory, "launch-wide.py");
+        File.WriteAllText(wide, Launcher.Replace("\"127.0.0.1\"", "\"0.0.0.0\"", StringComparison.Ordinal));
+        string hash = Sluice.Core.Auth.Pbkdf2Password.Create("pw", Sluice.Core.Auth.Pbkdf2Password.MinIterations);
+        await using SluiceProcess sluice = SluiceProcess.StartUnder(["python3", wide], "serve", _directory, "--port", "0", "--auth", "alice:" + hash);
+        await sluice.WaitForExitAsync(s_quick);
+
+        Assert.Equal(1, sluice.ExitCode);
+        Assert.Contains("refusing HTTP Basic auth over plain HTTP on the inherited listener 0.0.0.0:", sluice.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", sluice.Stderr, StringComparison.Ordinal);
+    }
+
     private static async Task<byte[]> ReadToEndAsync(Socket socket)
     {
         using var cts = new CancellationTokenSource(s_quick);

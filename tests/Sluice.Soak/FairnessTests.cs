@@ -8,7 +8,7 @@ namespace Sluice.Soak;
 
 // Issue 9, the 4 KiB tail: a connection whose next request is always already readable (here a
 // client that pipelines thousands of requests and reads the answers as fast as they come) must
-// not hold its event thread for the whole run. Without the per-turn bound the real server
+// not hold its event thread for the whole run. Without the turn budget the real server
 // (inline completions on, one epoll thread per core) answered such a connection request after
 // request while the other connections of its epoll thread waited for the whole pipeline; with it,
 // a request on any other connection is answered while the pipeline is still far from done.

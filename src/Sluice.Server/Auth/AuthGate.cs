@@ -18,7 +18,9 @@ namespace Sluice.Server.Auth;
 //   2. no Authorization   — 401 challenge, not counted as a failure (browsers ask first without);
 //   3. cache hit          — allowed inline; checked before the rate limit so that users already
 //                           signed in behind the same address (NAT) as a guesser keep working;
-//   4. rate limit         — 429 before any hashing, so a guesser cannot make us burn CPU;
+//   4. rate limit         — 429 before any hashing, so a guesser cannot make us burn CPU; the
+//                           attempt is taken from the address's bucket here, before the hash,
+//                           and given back on success, so parallel guesses are bounded too;
 //   5. slow hash          — off the socket threads (the threading rule: a socket thread must not
 //                           stall for the ~0.1–0.5 s of PBKDF2/bcrypt), at most one per core at a
 //                           time; success is cached, failure counted against the address.
@@ -84,7 +86,7 @@ public sealed class AuthGate
 
         // An IPv4 client on a dual-stack socket appears as ::ffff:a.b.c.d: one bucket either way.
         IPAddress address = client is null ? IPAddress.None : client.IsIPv4MappedToIPv6 ? client.MapToIPv4() : client;
-        if (_limiter.IsLimited(address, now, out int retryAfter))
+        if (!_limiter.TryTake(address, now, out int retryAfter))
         {
             _counters.CountRateLimited();
             return new(new AuthResult(AuthOutcome.RateLimited, retryAfter, null));
@@ -92,7 +94,7 @@ public sealed class AuthGate
 
         if (head.AuthorizationRepeated || !BasicCredentials.TryParse(head.AuthorizationBytes, out string user, out string password))
         {
-            return new(Fail(address, now));
+            return new(Fail());
         }
 
         return VerifyAsync(key, user, password, address);
@@ -131,18 +133,19 @@ public sealed class AuthGate
         long now = Environment.TickCount64;
         if (!ok)
         {
-            return Fail(address, now);
+            return Fail();
         }
 
+        _limiter.Refund(address, now);
         _cache.Add(key, user, now);
         _counters.CountVerified();
         return new AuthResult(AuthOutcome.Allowed, 0, user);
     }
 
-    private AuthResult Fail(IPAddress address, long now)
+    // The attempt was already taken from the address's bucket (TryTake).
+    private AuthResult Fail()
     {
         _counters.CountFailed();
-        _limiter.RecordFailure(address, now);
         return new AuthResult(AuthOutcome.Challenge, 0, null);
     }
 

@@ -66,6 +66,37 @@ public sealed class FailureLimiter
         }
     }
 
+    // Takes one attempt from address's bucket before its credentials are hashed, or says when the
+    // next one is due. Taking first is what bounds parallel guesses: a check that only looked, with
+    // the failure recorded after the hash, let every request of a burst through to the hash
+    // (30 parallel wrong passwords from one address: 30 hashes, no 429). A success gives it back.
+    public bool TryTake(IPAddress address, long now, out int retryAfterSeconds)
+    {
+        lock (_lock)
+        {
+            if (IsLimited(address, now, out retryAfterSeconds))
+            {
+                return false;
+            }
+
+            RecordFailure(address, now);
+            return true;
+        }
+    }
+
+    // Returns the attempt TryTake took, for credentials that verified.
+    public void Refund(IPAddress address, long now)
+    {
+        lock (_lock)
+        {
+            if (_buckets.TryGetValue(address, out Bucket bucket))
+            {
+                bucket = Refill(bucket, now);
+                _buckets[address] = bucket with { Tokens = Math.Min(_capacity, bucket.Tokens + 1) };
+            }
+        }
+    }
+
     public void RecordFailure(IPAddress address, long now)
     {
         lock (_lock)

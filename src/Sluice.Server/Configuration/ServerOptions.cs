@@ -50,8 +50,9 @@ public sealed record ServerOptions
     // A body sent with GET/HEAD up to this size is read and discarded; larger ones get 413 and a close.
     public long MaxDiscardedBodyBytes { get; init; } = 64 * 1024;
 
-    // Requests one connection may serve back to back while its next request is already readable,
-    // before it yields its thread (see Http1Connection, "Fairness"). 0 turns the bound off.
+    // Requests one connection may serve back to back on an event thread while its next request is
+    // already readable, before it yields the thread (see Http1Connection, "Fairness"). 0 turns the
+    // bound off.
     public int RequestsPerTurn { get; init; } = 1;
 
     // Bytes per sendfile call: bounds how long one fast client holds a thread (nginx sendfile_max_chunk).

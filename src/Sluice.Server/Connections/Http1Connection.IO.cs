@@ -26,13 +26,14 @@ public sealed partial class Http1Connection
             // a header timeout is followed by one); its deadline aborts the socket instead.
             CancellationToken token = reason == DeadlineReason.Linger ? CancellationToken.None : _receiveCts.Token;
             ValueTask<int> receive = _transport.ReceiveAsync(_buffer.AsMemory(_end), token);
-            if (!receive.IsCompleted)
+            bool waited = !receive.IsCompleted;
+            int n = await receive.ConfigureAwait(false);
+            if (waited)
             {
-                // This connection waits for its socket: its turn ends here (see "Fairness").
+                // The socket woke this connection: a new turn begins (see "Fairness").
                 _servedInTurn = 0;
             }
 
-            int n = await receive.ConfigureAwait(false);
             _end += n;
             return n;
         }

@@ -41,9 +41,13 @@ namespace Sluice.Server.Connections;
 // all responses went out in runs of 9 to 514 on the same connection (perf trace of sendto by
 // thread), and p99 was 2.3–3.8× nginx's, which never serves a connection twice in a row (it posts
 // a ready keep-alive read behind the others). .NET's socket engine offers no such queue, so a
-// connection that has served Options.RequestsPerTurn requests without waiting for its socket
-// yields its thread (Task.Yield: it continues on the thread pool, and its next wait goes back to
-// epoll). The bound costs a thread-pool hop per streak, measured in the closing note of issue 9.
+// connection that has served Options.RequestsPerTurn requests since its socket last woke it
+// yields the thread (Task.Yield: it continues on the thread pool, and its next wait goes back to
+// epoll). Measured (bench/results/compare-2026-12-01-fair and -turn): one request per turn took
+// the 4 KiB p99 from 2.85× nginx's to 1.04×, at 4–9 µs more CPU per request (the thread-pool hop);
+// a budget of 200 µs per turn cost almost nothing but left the tail (p99 12–94 ms). The cheap
+// and fair fix is nginx's own: a posted-events queue per event thread, which needs an event loop
+// of our own rather than the runtime's.
 public sealed partial class Http1Connection
 {
     private const int InitialBufferBytes = 4096;
@@ -66,7 +70,7 @@ public sealed partial class Http1Connection
     private byte[] _headBuffer;
     private int _start;
     private int _end;
-    // Requests served since this connection last waited for its socket (the fairness bound).
+    // Requests served since this connection's socket last woke it (the fairness bound).
     private int _servedInTurn;
     // The last response head's length, so the access log can tell body bytes from head bytes.
     private int _responseHeadBytes;

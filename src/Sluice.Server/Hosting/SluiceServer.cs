@@ -186,6 +186,30 @@ public sealed partial class SluiceServer : IAsyncDisposable
 
     public ITransferMechanism Mechanism(TransferStrategy strategy) => _mechanisms[(int)strategy];
 
+    // --host is checked by ServerOptions.Validate; sockets a service manager passed in were not
+    // (a hostile review served Basic auth over plain HTTP on an inherited [::] socket).
+    private void RefuseInsecureBasicOnInherited(Socket[] inherited)
+    {
+        if (Auth is null || Tls is not null || Options.Auth!.InsecureHttp)
+        {
+            return;
+        }
+
+        foreach (Socket listener in inherited)
+        {
+            if (listener.LocalEndPoint is IPEndPoint { Address: var bound } endpoint && !IPAddress.IsLoopback(bound))
+            {
+                foreach (Socket s in inherited)
+                {
+                    s.Dispose();
+                }
+
+                throw new InvalidOperationException(
+                    $"socket activation: refusing HTTP Basic auth over plain HTTP on the inherited listener {endpoint}; serve with TLS, or pass --auth-insecure-http");
+            }
+        }
+    }
+
     public void Start()
     {
         // Socket activation (LISTEN_FDS) replaces --host/--port: the service manager bound them.
@@ -194,6 +218,11 @@ public sealed partial class SluiceServer : IAsyncDisposable
         // Both listeners are bound before anything runs: a port held by another process (or
         // --metrics on the main port) fails the start with ListenerBindException.
         Socket[] listeners = inherited ?? [Listeners.Listen("main", new IPEndPoint(address, Options.Port), 1024)];
+        if (inherited is not null)
+        {
+            RefuseInsecureBasicOnInherited(inherited);
+        }
+
         if (Options.MetricsEndpoint is not null)
         {
             try
@@ -471,7 +500,14 @@ public sealed partial class SluiceServer : IAsyncDisposable
         try
         {
             socket.Blocking = false;
-            socket.Send(s_busyResponse, SocketFlags.None, out _);
+            // On a TLS port the client expects a ServerHello: a plain-text 503 reads as garbage
+            // ("wrong version number"). Without a handshake there is no channel to answer in, so
+            // the connection is only closed (a hostile review found the plain-text answer).
+            if (Tls is null)
+            {
+                socket.Send(s_busyResponse, SocketFlags.None, out _);
+            }
+
             socket.Shutdown(SocketShutdown.Send);
         }
         catch (SocketException)

@@ -22,6 +22,8 @@ public static class AccessLogFile
                 throw new UnauthorizedAccessException($"access log {path}: permission denied");
             case FileOpenStatus.NotFound:
                 throw new IOException($"access log {path}: no such directory");
+            case FileOpenStatus.SpecialFile:
+                throw new IOException($"access log {path}: a FIFO with no reader (start the reader first), or a socket or device");
             default:
                 throw new IOException($"access log {path}: cannot open for appending ({status.ToString().ToLowerInvariant()})");
         }

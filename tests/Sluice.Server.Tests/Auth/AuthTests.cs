@@ -154,6 +154,24 @@ public sealed class AuthTests
         Assert.Equal(TestServer.TinyText, recovered.BodyText);
     }
 
+    // Found by a hostile review: the limit was checked before the hash and the failure recorded
+    // after it, so 30 parallel wrong passwords from one address were all hashed (30 × 401, no 429,
+    // and two busy cores for everyone else). The attempt is now taken before hashing.
+    [Fact]
+    public async Task ParallelGuessesFromOneAddressAreBoundedByTheLimitToo()
+    {
+        const int MaxFailures = 4;
+        const int Guesses = 24;
+        await using TestServer server = Start(a => a with { MaxFailures = MaxFailures, FailureWindow = TimeSpan.FromMinutes(10) });
+
+        RawResponse[] answers = await Task.WhenAll(Enumerable.Range(0, Guesses)
+            .Select(i => server.GetAsync("/tiny.txt", Header("bob", $"guess-{i}"))));
+
+        Assert.Equal(MaxFailures, answers.Count(a => a.Status == 401));
+        Assert.Equal(Guesses - MaxFailures, answers.Count(a => a.Status == 429));
+        Assert.Equal(MaxFailures, server.Server.Counters.Auth.Failed);
+    }
+
     [Fact]
     public async Task PublicPrefixIsServedWithoutCredentialsAndOnlyIt()
     {

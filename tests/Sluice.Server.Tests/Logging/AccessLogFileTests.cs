@@ -98,12 +98,26 @@ public sealed class AccessLogFileTests : IDisposable
             Assert.Equal(0, mkfifo.ExitCode);
         }
 
-        // open(O_RDONLY) of a FIFO waits for a writer, and the writer's open waits for a reader.
+        // open(O_RDONLY) of a FIFO waits for a writer; the log's non-blocking open fails (ENXIO)
+        // until that reader has entered its open, so it is retried for a moment.
         Task<FileStream> reader = Task.Run(() => new FileStream(fifo, FileMode.Open, FileAccess.Read));
         try
         {
+            TextWriter? log = null;
+            Assert.True(await Wait.UntilAsync(() =>
+            {
+                try
+                {
+                    log = AccessLogFile.Open(fifo);
+                    return true;
+                }
+                catch (IOException)
+                {
+                    return false;
+                }
+            }, TimeSpan.FromSeconds(10)));
             await using TestServer server = TestServer.Start(StrategyOption.Sendfile, o => o with { MetricsEndpoint = "127.0.0.1:0" }, d =>
-                new ServerLog(AccessLogFile.Open(fifo), d, quiet: false, capacity: 8));
+                new ServerLog(log!, d, quiet: false, capacity: 8));
             await reader.WaitAsync(TimeSpan.FromSeconds(10));
 
             // 4 KiB targets: 40 lines are 160 KiB, more than the pipe and the queue can hold.
@@ -130,6 +144,23 @@ public sealed class AccessLogFileTests : IDisposable
                 await (await reader).DisposeAsync();
             }
         }
+    }
+
+    // Found by a hostile review: the log's open waited for a reader, so a server given a FIFO
+    // nobody reads hung at start, before listening, and said nothing.
+    [Fact]
+    public async Task AFifoWithNoReaderIsAnErrorAtOnceNotAHang()
+    {
+        string fifo = Path.Combine(_directory, "unread.fifo");
+        using (Process mkfifo = Process.Start("mkfifo", fifo))
+        {
+            await mkfifo.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        Task<IOException> open = Task.Run(() => Assert.Throws<IOException>(() => AccessLogFile.Open(fifo)));
+        IOException ex = await open.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Contains("no reader", ex.Message, StringComparison.Ordinal);
     }
 
     private static AccessLogEntry Entry(string target) =>

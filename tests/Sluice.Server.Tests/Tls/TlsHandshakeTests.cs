@@ -83,6 +83,22 @@ public sealed class TlsHandshakeTests
         Assert.Contains("tls handshake failed (protocol)", server.Inner.DiagnosticsLog + server.Inner.AccessLog, StringComparison.Ordinal);
     }
 
+    // Found by a hostile review: at the connection limit the TLS port answered a plain-text 503,
+    // which a TLS client reads as a broken handshake ("wrong version number"). It closes instead.
+    [Fact]
+    public async Task AtTheConnectionLimitTheTlsPortClosesWithoutPlainText()
+    {
+        await using var server = TlsTestServer.Start(StrategyOption.Auto, o => o with { MaxConnections = 1 });
+        await using RawHttpConnection holder = await RawHttpConnection.ConnectAsync(server.Port);
+        Assert.True(await Wait.UntilAsync(() => server.Server.ActiveConnections == 1, TimeSpan.FromSeconds(5)));
+
+        await using RawHttpConnection refused = await RawHttpConnection.ConnectAsync(server.Port);
+        byte[] answer = await refused.ReadToEndAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Empty(answer);
+        Assert.Equal(1, server.Server.Counters.Busy(BusyKind.Server));
+    }
+
     [Fact]
     public async Task KernelTlsIsProbedAndReportedAsTheKernelHasIt()
     {
