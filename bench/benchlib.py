@@ -236,8 +236,21 @@ def sluice_server(binary, data, variant):
     return Server(f"sluice-{variant}", args, port)
 
 
-def nginx_server(name, directive, data, workdir):
+def nginx_server(name, directive, data, workdir, tls=None, server_class=None):
+    """tls: (cert, key) to listen with TLS (same certificate and one cipher as bench/tls.py's Sluice)."""
     port = free_port()
+    listen = f"127.0.0.1:{port}"
+    tls_lines = ""
+    if tls:
+        cert, key = tls
+        listen += " ssl"
+        tls_lines = f"""
+        ssl_certificate {cert};
+        ssl_certificate_key {key};
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256;
+        ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256;
+        ssl_session_cache shared:SSL:10m;"""
     prefix = os.path.join(workdir, name + "-" + str(port))
     os.makedirs(os.path.join(prefix, "logs"), exist_ok=True)
     conf = os.path.join(prefix, "nginx.conf")
@@ -257,13 +270,13 @@ http {{
     uwsgi_temp_path {prefix}/uwsgi;
     scgi_temp_path {prefix}/scgi;
     server {{
-        listen 127.0.0.1:{port};
+        listen {listen};{tls_lines}
         root {data};
         location / {{ {directive} }}
     }}
 }}
 """)
-    return Server(name, ["nginx", "-p", prefix, "-c", conf, "-g", "daemon off;"], port)
+    return (server_class or Server)(name, ["nginx", "-p", prefix, "-c", conf, "-g", "daemon off;"], port)
 
 
 def lighttpd_server(data, workdir, name="lighttpd"):

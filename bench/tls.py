@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 import time
 
-from benchlib import GiB, KiB, MiB, Server, free_port, warm, write_random_file
+from benchlib import GiB, KiB, MiB, Server, free_port, nginx_server, warm, write_random_file
 from stats import ratio_cell, spread, verdict
 import workloads
 
@@ -45,39 +45,7 @@ def sluice_tls(binary, data, cert, key):
 
 
 def nginx_tls(name, directive, data, workdir, cert, key):
-    port = free_port()
-    prefix = os.path.join(workdir, f"{name}-{port}")
-    os.makedirs(os.path.join(prefix, "logs"), exist_ok=True)
-    conf = os.path.join(prefix, "nginx.conf")
-    with open(conf, "w") as f:
-        f.write(f"""user root;
-worker_processes 2;
-pid {prefix}/nginx.pid;
-error_log {prefix}/logs/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    default_type application/octet-stream;
-    keepalive_requests 1000000;
-    client_body_temp_path {prefix}/body;
-    proxy_temp_path {prefix}/proxy;
-    fastcgi_temp_path {prefix}/fastcgi;
-    uwsgi_temp_path {prefix}/uwsgi;
-    scgi_temp_path {prefix}/scgi;
-    server {{
-        listen 127.0.0.1:{port} ssl;
-        ssl_certificate {cert};
-        ssl_certificate_key {key};
-        ssl_protocols TLSv1.2 TLSv1.3;
-        ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256;
-        ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256;
-        ssl_session_cache shared:SSL:10m;
-        root {data};
-        location / {{ {directive} }}
-    }}
-}}
-""")
-    return TlsServer(name, ["nginx", "-p", prefix, "-c", conf, "-g", "daemon off;"], port)
+    return nginx_server(name, directive, data, workdir, tls=(cert, key), server_class=TlsServer)
 
 
 def negotiated(server):

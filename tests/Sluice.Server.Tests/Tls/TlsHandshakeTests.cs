@@ -13,8 +13,6 @@ namespace Sluice.Server.Tests.Tls;
 // --cacert, and the clients that must not hold a slot or crash anything (silent, plain HTTP).
 public sealed class TlsHandshakeTests
 {
-    private const string Curl = "/usr/bin/curl";
-
     [Theory]
     [InlineData(SslProtocols.Tls12)]
     [InlineData(SslProtocols.Tls13)]
@@ -41,7 +39,7 @@ public sealed class TlsHandshakeTests
         await using var server = TlsTestServer.Start(StrategyOption.Auto);
         string output = Path.Combine(server.Inner.BaseDirectory, "download.bin");
 
-        (int exit, string stderr) = await RunCurlAsync(
+        (int exit, string stderr) = await CurlProcess.RunAsync(
             "-sS", "--fail", "--cacert", server.Certificate.CertificatePath, "-o", output, $"https://localhost:{server.Port}/random.bin");
 
         Assert.True(exit == 0, $"curl exited {exit}: {stderr}");
@@ -135,32 +133,5 @@ public sealed class TlsHandshakeTests
         var options = new Configuration.ServerOptions { Root = Path.GetTempPath(), TlsCertificatePath = "/nonexistent/cert.pem" };
 
         Assert.Contains("--tls-cert and --tls-key must be given together", options.Validate());
-    }
-
-    internal static async Task<(int Exit, string Stderr)> RunCurlAsync(params string[] arguments)
-    {
-        var start = new ProcessStartInfo(Curl) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.ArgumentList.Add("--max-time");
-        start.ArgumentList.Add("30");
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException("cannot start curl");
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(40));
-        }
-        catch (TimeoutException)
-        {
-            process.Kill();
-            throw;
-        }
-
-        await stdout;
-        return (process.ExitCode, await stderr);
     }
 }
