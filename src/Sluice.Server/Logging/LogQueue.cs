@@ -18,6 +18,8 @@ internal sealed class LogQueue<T>
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TextWriter _output;
     private long _dropped;
+    private long _added;    // lines queued (Add)
+    private long _handled;  // lines written, or lost to a write error, and flushed when the queue ran empty
     private int _reopenRequested;
 
     // tick runs on this thread about once a second, and once more when the queue is finished.
@@ -42,6 +44,7 @@ internal sealed class LogQueue<T>
         {
             if (_items.TryAdd(item))
             {
+                Interlocked.Increment(ref _added);
                 return;
             }
         }
@@ -54,6 +57,25 @@ internal sealed class LogQueue<T>
     }
 
     public void Complete() => _items.CompleteAdding();
+
+    // Waits until every line queued before the call has been handled by the writer thread: for a
+    // reader of the output (a test) that must see what was logged, never for the serving path.
+    public bool WaitUntilHandled(TimeSpan timeout)
+    {
+        long target = Interlocked.Read(ref _added);
+        long end = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (Interlocked.Read(ref _handled) < target)
+        {
+            if (Environment.TickCount64 > end)
+            {
+                return false;
+            }
+
+            Thread.Sleep(1);
+        }
+
+        return true;
+    }
 
     public void RequestReopen()
     {
@@ -92,6 +114,8 @@ internal sealed class LogQueue<T>
                         // The line is lost and counted; later lines try again.
                         Interlocked.Increment(ref _dropped);
                     }
+
+                    Interlocked.Increment(ref _handled);
                 }
 
                 long now = Environment.TickCount64;

@@ -50,6 +50,10 @@ public sealed class ServerLog : IServerLog, IAsyncDisposable
     // writes its next line (or within a second when idle).
     public void ReopenAccessLog() => _access.RequestReopen();
 
+    // Every line logged before the call is in the outputs (or counted as lost) within timeout.
+    public bool WaitUntilWritten(TimeSpan timeout) =>
+        _diagnostics.WaitUntilHandled(timeout) && _access.WaitUntilHandled(timeout);
+
     public async ValueTask DisposeAsync()
     {
         _access.Complete();

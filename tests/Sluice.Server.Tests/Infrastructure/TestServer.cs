@@ -54,12 +54,17 @@ internal sealed class TestServer : IAsyncDisposable
 
     public int Port => Server.LocalEndPoint!.Port;
 
+    private void WaitForLog() => _ = (Server.Log as Sluice.Server.Logging.ServerLog)?.WaitUntilWritten(TimeSpan.FromSeconds(5));
+
     public Uri BaseUri => new($"http://127.0.0.1:{Port}/");
 
+    // Both logs are written by the server's log threads: a read waits (bounded) until every line
+    // logged before it has been written, so a test never races the writer.
     public string AccessLog
     {
         get
         {
+            WaitForLog();
             lock (_access)
             {
                 return _accessText.ToString();
@@ -71,6 +76,7 @@ internal sealed class TestServer : IAsyncDisposable
     {
         get
         {
+            WaitForLog();
             lock (_diagnostics)
             {
                 return _diagnosticsText.ToString();

@@ -78,7 +78,9 @@ public sealed class TlsHandshakeTests
 
         Assert.True(await Wait.UntilAsync(() => server.Server.TlsCounters.Failures(TlsHandshakeFailure.Protocol) == 1, TimeSpan.FromSeconds(5)));
         Assert.Equal(TestServer.TinyText, TestServer.Ascii((await server.GetAsync("/tiny.txt")).Body));
-        Assert.Contains("tls handshake failed (protocol)", server.Inner.DiagnosticsLog + server.Inner.AccessLog, StringComparison.Ordinal);
+        Assert.True(
+            await Wait.UntilAsync(() => (server.Inner.DiagnosticsLog + server.Inner.AccessLog).Contains("tls handshake failed (protocol)", StringComparison.Ordinal), TimeSpan.FromSeconds(5)),
+            server.Inner.DiagnosticsLog);
     }
 
     // Found by a hostile review: at the connection limit the TLS port answered a plain-text 503,
