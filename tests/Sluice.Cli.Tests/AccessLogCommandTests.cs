@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.RegularExpressions;
+using Sluice.Server.Tests.Infrastructure;
 
 namespace Sluice.Cli.Tests;
 
@@ -11,6 +12,8 @@ namespace Sluice.Cli.Tests;
 // `postrotate kill -USR1` relies on.
 public sealed partial class AccessLogCommandTests : IDisposable
 {
+    private static readonly TimeSpan s_logBound = TimeSpan.FromSeconds(10);
+
     private static readonly TimeSpan s_quick = TimeSpan.FromSeconds(30);
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "sluice-cli-accesslog-" + Guid.NewGuid().ToString("N"));
 
@@ -43,7 +46,7 @@ public sealed partial class AccessLogCommandTests : IDisposable
             Assert.Contains("200 OK", await GetAsync(port, $"/hello.txt?before={i}"), StringComparison.Ordinal);
         }
 
-        Assert.True(await UntilAsync(() => Lines(log).Length == 3), string.Join('\n', Lines(log)));
+        Assert.True(await Wait.UntilAsync(() => Lines(log).Length == 3, s_logBound), string.Join('\n', Lines(log)));
         File.Move(log, log + ".1");
         using (Process kill = Process.Start("kill", ["-USR1", sluice.Id.ToString(CultureInfo.InvariantCulture)]))
         {
@@ -53,13 +56,13 @@ public sealed partial class AccessLogCommandTests : IDisposable
 
         // The reopen happens on the log's thread before its next line; the signal is delivered
         // asynchronously, so wait until the new file exists (it is opened, hence created, at once).
-        Assert.True(await UntilAsync(() => File.Exists(log)), "no new access.log after SIGUSR1");
+        Assert.True(await Wait.UntilAsync(() => File.Exists(log), s_logBound), "no new access.log after SIGUSR1");
         for (int i = 0; i < 4; i++)
         {
             Assert.Contains("200 OK", await GetAsync(port, $"/hello.txt?after={i}"), StringComparison.Ordinal);
         }
 
-        Assert.True(await UntilAsync(() => Lines(log).Length == 4), string.Join('\n', Lines(log)));
+        Assert.True(await Wait.UntilAsync(() => Lines(log).Length == 4, s_logBound), string.Join('\n', Lines(log)));
         string[] old = Lines(log + ".1");
         string[] fresh = Lines(log);
         Assert.Equal(3, old.Length);
@@ -104,21 +107,6 @@ public sealed partial class AccessLogCommandTests : IDisposable
         }
     }
 
-    private static async Task<bool> UntilAsync(Func<bool> condition)
-    {
-        long end = Environment.TickCount64 + 10_000;
-        while (!condition())
-        {
-            if (Environment.TickCount64 > end)
-            {
-                return false;
-            }
-
-            await Task.Delay(20);
-        }
-
-        return true;
-    }
 
     private static async Task<int> PortOfAsync(SluiceProcess sluice)
     {

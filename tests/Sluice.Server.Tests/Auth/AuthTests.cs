@@ -147,7 +147,9 @@ public sealed class AuthTests
         // No hash was run for the limited request: the right password did not get verified.
         Assert.Equal(0, server.Server.Counters.Auth.Verified);
 
-        await Task.Delay(TimeSpan.FromSeconds(retryAfter) + TimeSpan.FromMilliseconds(200));
+        Assert.True(await Wait.UntilAsync(
+            () => !server.Server.Auth!.Limiter.IsLimited(System.Net.IPAddress.Loopback, Environment.TickCount64, out _),
+            TimeSpan.FromSeconds(retryAfter + 5)));
         RawResponse recovered = await server.GetAsync("/tiny.txt", Header("bob", "b0b-secret"));
 
         Assert.Equal(200, recovered.Status);
