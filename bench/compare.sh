@@ -14,17 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need=()
-command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
-command -v wrk >/dev/null 2>&1 || need+=(wrk)
-command -v curl >/dev/null 2>&1 || need+=(curl)
-command -v lighttpd >/dev/null 2>&1 || need+=(lighttpd)
-command -v fio >/dev/null 2>&1 || need+=(fio)
-if ((${#need[@]})); then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq "${need[@]}"
-fi
-
-dotnet build -c Release src/Sluice.Cli -v quiet -nologo >/dev/null
-exec python3 bench/compare.py --sluice "$PWD/src/Sluice.Cli/bin/Release/net10.0/sluice" "$@"
+. bench/setup.sh
+bench_install nginx:nginx-light wrk:wrk curl:curl lighttpd:lighttpd fio:fio
+bench_build
+exec python3 bench/compare.py --sluice "$SLUICE" "$@"

@@ -10,16 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need=()
-command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
-command -v lighttpd >/dev/null 2>&1 || need+=(lighttpd)
-command -v wrk >/dev/null 2>&1 || need+=(wrk)
-/usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1 || need+=(python3-matplotlib)
-if ((${#need[@]})); then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${need[@]}"
-fi
-
-dotnet build -c Release src/Sluice.Cli -v quiet -nologo >/dev/null
-exec python3 bench/pressure.py --sluice "$PWD/src/Sluice.Cli/bin/Release/net10.0/sluice" "$@"
+. bench/setup.sh
+bench_install nginx:nginx-light lighttpd:lighttpd wrk:wrk python3-module=matplotlib:python3-matplotlib
+bench_build
+exec python3 bench/pressure.py --sluice "$SLUICE" "$@"

@@ -9,16 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need=()
-command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
-command -v wrk >/dev/null 2>&1 || need+=(wrk)
-command -v curl >/dev/null 2>&1 || need+=(curl)
-command -v openssl >/dev/null 2>&1 || need+=(openssl)
-if ((${#need[@]})); then
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq "${need[@]}"
-fi
-
-dotnet build -c Release src/Sluice.Cli -v quiet -nologo >/dev/null
-exec python3 bench/tls.py --sluice "$PWD/src/Sluice.Cli/bin/Release/net10.0/sluice" "$@"
+. bench/setup.sh
+bench_install nginx:nginx-light wrk:wrk curl:curl openssl:openssl
+bench_build
+exec python3 bench/tls.py --sluice "$SLUICE" "$@"
