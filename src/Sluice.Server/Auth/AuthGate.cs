@@ -62,9 +62,15 @@ public sealed class AuthGate
 
     internal FailureLimiter Limiter => _limiter;
 
-    public ValueTask<AuthResult> AuthorizeAsync(HttpRequestHead head, IPAddress? client)
+    // The prefixes a Public answer holds the request to: the file handler checks the file the
+    // kernel resolved against them (ResponsePlan.PublicOnly).
+    public PublicPaths PublicPaths => _public;
+
+    // asProtected: decide as if the path were not public — for a public path whose file resolved
+    // outside every public prefix (a symlink into a protected directory).
+    public ValueTask<AuthResult> AuthorizeAsync(HttpRequestHead head, IPAddress? client, bool asProtected = false)
     {
-        if (!_public.IsEmpty && IsPublic(head.TargetBytes))
+        if (!asProtected && !_public.IsEmpty && IsPublic(head.TargetBytes))
         {
             _counters.CountPublic();
             return new(new AuthResult(AuthOutcome.Public, 0, null));

@@ -6,18 +6,36 @@ namespace Sluice.Server.Connections;
 
 public sealed partial class Http1Connection
 {
-    // Access control, when configured: true when the plan now holds the refusal (401 or 429) and
-    // the file handler must not run. The decision is AuthGate's; this only asks and answers.
-    private async ValueTask<bool> RefusedByAuthAsync(AuthGate gate)
+    // Access control, then the file handler. The decision is AuthGate's; this only asks and
+    // answers. A path the gate calls public is served under a constraint (ResponsePlan.PublicOnly):
+    // the file the kernel resolves must be public too. When it is not (an in-root symlink from a
+    // public into a protected directory), the request is decided again as a protected one: without
+    // credentials the same 401 a protected path gets, with valid ones the file. The constraint
+    // failure itself is no failed attempt, so it costs the address nothing in the rate limit.
+    private async ValueTask HandleWithAuthAsync(AuthGate gate)
     {
         AuthResult result = await gate.AuthorizeAsync(_head, AuthClientAddress).ConfigureAwait(false);
-        if (!result.Refused)
+        if (result.Outcome == AuthOutcome.Public)
         {
-            return false;
+            _plan.PublicOnly = gate.PublicPaths;
+            await _server.Handler.HandleAsync(_head, _plan, DateTimeOffset.UtcNow).ConfigureAwait(false);
+            if (!_plan.LeftPublic)
+            {
+                return;
+            }
+
+            // The handler released every descriptor it opened before setting LeftPublic.
+            _plan.Reset();
+            result = await gate.AuthorizeAsync(_head, AuthClientAddress, asProtected: true).ConfigureAwait(false);
         }
 
-        AuthGate.Refuse(result, _plan, _head.Method == HttpMethod.Head);
-        return true;
+        if (result.Refused)
+        {
+            AuthGate.Refuse(result, _plan, _head.Method == HttpMethod.Head);
+            return;
+        }
+
+        await _server.Handler.HandleAsync(_head, _plan, DateTimeOffset.UtcNow).ConfigureAwait(false);
     }
 
     // The address failures are counted against. The peer's address for now; behind a trusted

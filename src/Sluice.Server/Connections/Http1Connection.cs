@@ -308,7 +308,11 @@ public sealed partial class Http1Connection
             // 3. Describe, decide, move.
             _state = ConnectionState.Responding;
             _plan.Reset();
-            if (_server.Auth is not { } gate || !await RefusedByAuthAsync(gate).ConfigureAwait(false))
+            if (_server.Auth is { } gate)
+            {
+                await HandleWithAuthAsync(gate).ConfigureAwait(false);
+            }
+            else
             {
                 await _server.Handler.HandleAsync(_head, _plan, DateTimeOffset.UtcNow).ConfigureAwait(false);
             }

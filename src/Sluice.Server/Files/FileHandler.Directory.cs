@@ -1,5 +1,6 @@
 using System.IO.Enumeration;
 using Microsoft.Win32.SafeHandles;
+using Sluice.Core.Auth;
 using Sluice.Core.Http;
 using Sluice.Core.Listing;
 using Sluice.Core.Paths;
@@ -37,6 +38,11 @@ public sealed partial class FileHandler
             {
                 if (indexFile.Metadata.IsRegularFile)
                 {
+                    if (!AdmitsPublicOnly(plan, indexFile))
+                    {
+                        return;
+                    }
+
                     await ServeFileOrVariant(request, plan, indexFile, indexPath, now).ConfigureAwait(false);
                     return;
                 }
@@ -44,7 +50,11 @@ public sealed partial class FileHandler
                 indexFile.Release();
             }
 
-            if (Listings.TryGet(relative, directory.Metadata, out byte[] cached))
+            // A public-only listing hides links that leave the public prefixes, so it is a different
+            // page from the full one and is cached apart from it.
+            PublicPaths? publicOnly = plan.PublicOnly;
+            ListingCache listings = publicOnly is null ? Listings : _publicListings;
+            if (listings.TryGet(relative, directory.Metadata, out byte[] cached))
             {
                 SetListing(plan, cached);
                 return;
@@ -56,8 +66,8 @@ public sealed partial class FileHandler
             {
                 Interlocked.Increment(ref _engineListings);
                 (entries, truncated) = await _disk.RunAsync(
-                    static s => (s.Self.ReadEntries(s.Directory, s.Relative, out bool truncated), truncated),
-                    (Self: this, Directory: directory, Relative: relative)).ConfigureAwait(false);
+                    static s => (s.Self.ReadEntries(s.Directory, s.Relative, s.PublicOnly, out bool truncated), truncated),
+                    (Self: this, Directory: directory, Relative: relative, PublicOnly: publicOnly)).ConfigureAwait(false);
             }
             catch (UnauthorizedAccessException)
             {
@@ -71,7 +81,7 @@ public sealed partial class FileHandler
             }
 
             byte[] html = DirectoryListingRenderer.Render(clientPath, entries, includeHidden: _serveDotfiles, truncated);
-            Listings.Add(relative, directory.Metadata, html);
+            listings.Add(relative, directory.Metadata, html);
             SetListing(plan, html);
         }
         finally
@@ -101,7 +111,8 @@ public sealed partial class FileHandler
     // names, not a million stats, and a truncated page shows the start of the list, not whichever
     // entries readdir happened to return first.
     // Disk engine only (getdents and a statx per entry).
-    private List<DirectoryEntry> ReadEntries(FileRef directory, string relative, out bool truncated)
+    // With publicOnly, a link that resolves outside the public prefixes is hidden too.
+    private List<DirectoryEntry> ReadEntries(FileRef directory, string relative, PublicPaths? publicOnly, out bool truncated)
     {
         BlockingGuard.Check("getdents");
         truncated = false;
@@ -133,8 +144,14 @@ public sealed partial class FileHandler
             if (name.IsLink)
             {
                 string target = relative.Length == 0 ? name.Name : relative + "/" + name.Name;
-                if (OpenBeneath(target, cachedOnly: false, out SafeFileHandle linked) != FileOpenStatus.Opened)
+                if (OpenBeneath(target, cachedOnly: false, out SafeFileHandle linked, out string? resolved) != FileOpenStatus.Opened)
                 {
+                    continue;
+                }
+
+                if (publicOnly is not null && !IsUnderPublic(publicOnly, resolved))
+                {
+                    linked.Dispose();
                     continue;
                 }
 

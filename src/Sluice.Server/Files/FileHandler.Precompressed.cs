@@ -83,7 +83,7 @@ public sealed partial class FileHandler
     }
 
     // A sibling that is missing, refused by the open rules (hidden, or a symlink leaving the root
-    // when confined), not a regular file or stale is passed over: the next coding, then identity.
+    // when confined), not a regular file, stale or outside a public-only request's prefixes is passed over: the next coding, then identity.
     private bool TryServeSibling(HttpRequestHead request, ResponsePlan plan, FileRef file, FileOpenStatus opened, FileRef sibling, ContentCoding coding, ReadOnlySpan<char> relative, DateTimeOffset now)
     {
         if (opened != FileOpenStatus.Opened)
@@ -91,7 +91,10 @@ public sealed partial class FileHandler
             return false;
         }
 
-        if (!PrecompressedVariant.IsUsable(sibling.Metadata, file.Metadata))
+        // A sibling outside the public prefixes is passed over too (the client asked for the
+        // public original, which it then gets): a link "x.txt.gz -> ../secret/y.gz" is not served.
+        if (!PrecompressedVariant.IsUsable(sibling.Metadata, file.Metadata)
+            || (plan.PublicOnly is { } publicOnly && !IsUnderPublic(publicOnly, sibling.ResolvedPath)))
         {
             sibling.Release();
             return false;

@@ -145,6 +145,11 @@ public sealed partial class FileHandler
             return default;
         }
 
+        if (!AdmitsPublicOnly(plan, file))
+        {
+            return default;
+        }
+
         FileMetadata metadata = file.Metadata;
         if (metadata.IsDirectory)
         {
@@ -180,7 +185,7 @@ public sealed partial class FileHandler
         }
 
         string relative = relativePath.ToString();
-        FileOpenStatus opened = OpenBeneath(relative, cachedOnly: true, out SafeFileHandle handle);
+        FileOpenStatus opened = OpenBeneath(relative, cachedOnly: true, out SafeFileHandle handle, out string? resolved);
         if (opened == FileOpenStatus.NotSupported)
         {
             // Only RESOLVE_CACHED can make this openat2 fail with EINVAL: learned once.
@@ -188,7 +193,7 @@ public sealed partial class FileHandler
             return FileOpenStatus.WouldBlock;
         }
 
-        return opened == FileOpenStatus.Opened ? Lease(relative, handle, out file) : opened;
+        return opened == FileOpenStatus.Opened ? Lease(relative, handle, resolved, out file) : opened;
     }
 
     private Task<(FileOpenStatus Status, FileRef File)> AcquireOnEngineAsync(string relative)
@@ -197,20 +202,20 @@ public sealed partial class FileHandler
         return _disk.RunAsync(
             static s =>
             {
-                FileOpenStatus opened = s.Self.OpenBeneath(s.Relative, cachedOnly: false, out SafeFileHandle handle);
+                FileOpenStatus opened = s.Self.OpenBeneath(s.Relative, cachedOnly: false, out SafeFileHandle handle, out string? resolved);
                 if (opened != FileOpenStatus.Opened)
                 {
                     return (opened, default(FileRef));
                 }
 
-                opened = s.Self.Lease(s.Relative, handle, out FileRef file);
+                opened = s.Self.Lease(s.Relative, handle, resolved, out FileRef file);
                 return (opened, file);
             },
             (Self: this, Relative: relative));
     }
 
     // statx of the new descriptor, then into the open-file cache (only regular files are cached).
-    private FileOpenStatus Lease(string relative, SafeFileHandle handle, out FileRef file)
+    private FileOpenStatus Lease(string relative, SafeFileHandle handle, string? resolved, out FileRef file)
     {
         if (!FilePal.TryGetMetadata(handle, out FileMetadata metadata))
         {
@@ -219,7 +224,7 @@ public sealed partial class FileHandler
             return FileOpenStatus.Failed;
         }
 
-        file = metadata.IsRegularFile ? _cache.AddAndLease(relative, handle, metadata) : FileRef.Owned(handle, metadata);
+        file = metadata.IsRegularFile ? _cache.AddAndLease(relative, handle, metadata, resolved) : FileRef.Owned(handle, metadata, resolved);
         return FileOpenStatus.Opened;
     }
 
@@ -232,19 +237,27 @@ public sealed partial class FileHandler
     // by swapping a symlink. The cost is one readlink per open; cache hits skip it (a hit is the
     // same inode the checked open returned).
     // readlink of /proc/self/fd/N never waits on the disk: d_path walks dentries the open pinned.
-    private FileOpenStatus OpenBeneath(string relative, bool cachedOnly, out SafeFileHandle handle)
+    // The resolved path is read with --dotfiles too: --public needs it (FileHandler.PublicOnly.cs).
+    private FileOpenStatus OpenBeneath(string relative, bool cachedOnly, out SafeFileHandle handle, out string? resolved)
     {
+        resolved = null;
         FileOpenStatus opened = FilePal.TryOpenBeneath(_root, relative, confine: !_followSymlinks, direct: false, cachedOnly, out handle);
-        if (opened != FileOpenStatus.Opened || _serveDotfiles)
+        if (opened != FileOpenStatus.Opened)
         {
             return opened;
         }
 
-        string? resolved = FilePal.TryGetResolvedPath(handle);
+        resolved = FilePal.TryGetResolvedPath(handle);
+        if (_serveDotfiles)
+        {
+            return opened;
+        }
+
         if (resolved is null || HasHiddenSegment(BelowRoot(resolved)))
         {
             handle.Dispose();
             handle = null!;
+            resolved = null;
             return FileOpenStatus.NotFound;
         }
 

@@ -11,9 +11,10 @@ public readonly struct FileRef
 {
     private readonly bool _leased;
 
-    private FileRef(SafeFileHandle handle, in FileMetadata metadata, string? etag, bool leased)
+    private FileRef(SafeFileHandle handle, in FileMetadata metadata, string? etag, bool leased, string? resolvedPath)
     {
         Handle = handle;
+        ResolvedPath = resolvedPath;
         Metadata = metadata;
         _leased = leased;
         ETag = etag ?? (metadata.IsRegularFile ? EntityTags.Create(metadata.Length, metadata.ModifiedUnixNanoseconds) : "");
@@ -24,12 +25,17 @@ public readonly struct FileRef
 
     public SafeFileHandle Handle { get; }
 
+    // The absolute path the kernel resolved when this descriptor was opened (/proc/self/fd/N),
+    // symlinks followed; null when it could not be read. Access rules that depend on where a file
+    // really is (--public) check this, never the request path.
+    public string? ResolvedPath { get; }
+
     public FileMetadata Metadata { get; }
 
-    public static FileRef Owned(SafeFileHandle handle, in FileMetadata metadata) => new(handle, metadata, null, leased: false);
+    public static FileRef Owned(SafeFileHandle handle, in FileMetadata metadata, string? resolvedPath = null) => new(handle, metadata, null, leased: false, resolvedPath);
 
     // The caller has already taken a reference with DangerousAddRef.
-    public static FileRef Leased(SafeFileHandle handle, in FileMetadata metadata, string etag) => new(handle, metadata, etag, leased: true);
+    public static FileRef Leased(SafeFileHandle handle, in FileMetadata metadata, string etag, string? resolvedPath = null) => new(handle, metadata, etag, leased: true, resolvedPath);
 
     public void Release()
     {

@@ -119,20 +119,24 @@ public sealed class OpenFileCache : IDisposable
         }
 
         Interlocked.Increment(ref _hits);
-        file = FileRef.Leased(entry.Handle, entry.Metadata, entry.ETag);
+        file = FileRef.Leased(entry.Handle, entry.Metadata, entry.ETag, entry.ResolvedPath);
         return true;
     }
 
     // Takes ownership of handle and returns a lease on it for the current response. Never throws
     // after taking a reference: if caching fails, the response owns the descriptor outright.
-    public FileRef AddAndLease(string relativePath, SafeFileHandle handle, in FileMetadata metadata)
+    // resolvedPath (where the kernel found the file) is kept with the entry, so a hit answers
+    // "where is this file really" without a readlink: a hit is the same inode, and a rename of it
+    // (the way a file could move out from under a public path) changes its ctime, which makes
+    // the hit stale (SameVersionAs) and forces a fresh open and a fresh resolution.
+    public FileRef AddAndLease(string relativePath, SafeFileHandle handle, in FileMetadata metadata, string? resolvedPath = null)
     {
         if (_capacity == 0)
         {
-            return FileRef.Owned(handle, metadata);
+            return FileRef.Owned(handle, metadata, resolvedPath);
         }
 
-        var entry = new Entry(relativePath, handle, metadata, EntityTags.Create(metadata.Length, metadata.ModifiedUnixNanoseconds), Environment.TickCount64);
+        var entry = new Entry(relativePath, handle, metadata, EntityTags.Create(metadata.Length, metadata.ModifiedUnixNanoseconds), Environment.TickCount64, resolvedPath);
         bool leased = false;
         bool cached = false;
         Entry? replaced = null;
@@ -179,7 +183,7 @@ public sealed class OpenFileCache : IDisposable
                 handle.DangerousRelease();
             }
 
-            return FileRef.Owned(handle, metadata);
+            return FileRef.Owned(handle, metadata, resolvedPath);
         }
 
         replaced?.Handle.Dispose();
@@ -190,7 +194,7 @@ public sealed class OpenFileCache : IDisposable
             handle.Dispose();
         }
 
-        return FileRef.Leased(handle, metadata, entry.ETag);
+        return FileRef.Leased(handle, metadata, entry.ETag, resolvedPath);
     }
 
     // Drops entries of deleted files and entries past the maximum age. Runs on a timer thread;
@@ -298,8 +302,9 @@ public sealed class OpenFileCache : IDisposable
 
     private sealed class Entry
     {
-        public Entry(string path, SafeFileHandle handle, FileMetadata metadata, string etag, long openedAt)
+        public Entry(string path, SafeFileHandle handle, FileMetadata metadata, string etag, long openedAt, string? resolvedPath)
         {
+            ResolvedPath = resolvedPath;
             Path = path;
             Handle = handle;
             Metadata = metadata;
@@ -317,6 +322,8 @@ public sealed class OpenFileCache : IDisposable
         public FileMetadata Metadata { get; }
 
         public long OpenedAt { get; }
+
+        public string? ResolvedPath { get; }
 
         public LinkedListNode<Entry> Node { get; }
     }

@@ -1,3 +1,4 @@
+using Sluice.Core.Auth;
 using Sluice.Core.Policy;
 using Sluice.Server.Transfer;
 
@@ -66,6 +67,14 @@ public sealed class ResponsePlan
     // The representation was chosen by Accept-Encoding (--precompressed): caches must key on it.
     public bool VaryAcceptEncoding { get; set; }
 
+    // A constraint on the request, set before the handler runs: the auth gate let it in only
+    // because its path is under --public, so the file the kernel resolves must be under one of
+    // these prefixes too (FileHandler.PublicOnly.cs). Null: no such constraint.
+    public PublicPaths? PublicOnly { get; set; }
+
+    // Set by the handler: the resolved file lies outside PublicOnly; the plan holds a 401.
+    public bool LeftPublic { get; set; }
+
     public void Reset()
     {
         Status = 0;
@@ -91,6 +100,8 @@ public sealed class ResponsePlan
         ContentEncoding = null;
         VaryAcceptEncoding = false;
         ContentSecurityPolicy = null;
+        PublicOnly = null;
+        LeftPublic = false;
     }
 
     // The body is file ranges; the plan owns the file reference until the response releases it.
