@@ -235,6 +235,7 @@ public sealed partial class Http1Connection
     private async Task LingerCloseAsync()
     {
         _state = ConnectionState.Closing;
+        ReleaseSlotsBeforeLinger();
         await CloseTlsAsync().ConfigureAwait(false);
         try
         {

@@ -127,6 +127,7 @@ public sealed partial class Http1Connection
     // so a write still in progress on another thread can never hit a reused descriptor.
     public void Abort()
     {
+        Slot?.Release();
         _transport.Abort();
         try
         {
@@ -166,7 +167,7 @@ public sealed partial class Http1Connection
             _state = ConnectionState.Closing;
             Volatile.Write(ref _deadline, 0);
             _server.Waiter.Forget(_fd);
-            ReleaseProxiedSlot();
+            ReleaseSlotsBeforeClose();
             _socket.Dispose();
             _receiveCts.Dispose();
             _transport.Dispose();

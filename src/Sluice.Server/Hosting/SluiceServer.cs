@@ -356,7 +356,7 @@ public sealed partial class SluiceServer : IAsyncDisposable
     private static ServerOptions FitDescriptorBudget(ServerOptions options, IServerLog log)
     {
         DescriptorLimit limit = DescriptorLimit.RaiseToHard();
-        long available = limit.Soft - DescriptorLimit.OpenNow() - ReservedDescriptors - MaxLingeringRefusals - MetricsListener.MaxConnections;
+        long available = limit.Soft - DescriptorLimit.OpenNow() - ReservedDescriptors - MaxLingeringRefusals - MaxLingeringCloses - MetricsListener.MaxConnections;
         long needed = (2L * options.MaxConnections) + options.OpenFileCacheEntries;
         if (needed <= available)
         {
@@ -418,13 +418,14 @@ public sealed partial class SluiceServer : IAsyncDisposable
     private void Accept(Socket socket)
     {
         IPAddress? address = null;
+        ConnectionSlot? slot = null;
         try
         {
             socket.NoDelay = true;
             address = (socket.RemoteEndPoint as IPEndPoint)?.Address;
             // A dual-stack listener reports IPv4 clients as ::ffff:a.b.c.d: one client, one key.
             address = address is null ? null : TrustedProxies.Normalize(address);
-            if (_connections.Count >= Options.MaxConnections)
+            if (!TryAcquireConnectionSlot())
             {
                 Refuse(socket, BusyKind.Server, address);
                 return;
@@ -439,24 +440,23 @@ public sealed partial class SluiceServer : IAsyncDisposable
 
             if (address is not null && !_addressSlots.TryAcquire(address))
             {
+                ReleaseConnectionSlot();
                 Refuse(socket, BusyKind.Address, address);
                 return;
             }
 
-            var connection = new Http1Connection(this, socket);
+            // Nothing above can throw once the slots are taken; from here on the slot object owns them.
+            slot = new ConnectionSlot(this, address);
+            var connection = new Http1Connection(this, socket) { Slot = slot };
             _connections[connection] = Task.CompletedTask;
             // TryUpdate, not the indexer: a connection that already finished and removed
             // itself must not be added back (it would hold a connection slot forever).
-            _connections.TryUpdate(connection, RunConnectionAsync(connection, address), Task.CompletedTask);
+            _connections.TryUpdate(connection, RunConnectionAsync(connection, slot), Task.CompletedTask);
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
         {
             // The client vanished between accept and setup: drop it, keep accepting.
-            if (address is not null)
-            {
-                _addressSlots.Release(address);
-            }
-
+            slot?.End();
             socket.Dispose();
         }
     }
@@ -465,7 +465,7 @@ public sealed partial class SluiceServer : IAsyncDisposable
 
     internal void ReleaseAddressSlot(IPAddress address) => _addressSlots.Release(address);
 
-    private async Task RunConnectionAsync(Http1Connection connection, IPAddress? address)
+    private async Task RunConnectionAsync(Http1Connection connection, ConnectionSlot slot)
     {
         await Task.Yield();
         try
@@ -474,11 +474,10 @@ public sealed partial class SluiceServer : IAsyncDisposable
         }
         finally
         {
+            // The connection released its slot before its close (Http1Connection.Slots.cs); this is
+            // the safety net for a path that did not (End is idempotent).
+            slot.End();
             _connections.TryRemove(connection, out _);
-            if (address is not null)
-            {
-                _addressSlots.Release(address);
-            }
         }
     }
 
