@@ -51,7 +51,7 @@ public sealed class AuthGate
 
         _verifier = new CredentialVerifier(credentials);
         _public = new PublicPaths(options.PublicPrefixes);
-        _cache = new VerifiedCache(options.CacheTtl);
+        _cache = new VerifiedCache(options.CacheTtl, options.Clock);
         _limiter = new FailureLimiter(options.MaxFailures, options.FailureWindow);
         _counters = counters;
     }
@@ -84,7 +84,7 @@ public sealed class AuthGate
 
         long now = Environment.TickCount64;
         UInt128 key = _cache.KeyOf(head.AuthorizationBytes);
-        if (!head.AuthorizationRepeated && _cache.TryGet(key, now, out string cachedUser))
+        if (!head.AuthorizationRepeated && _cache.TryGet(key, out string cachedUser))
         {
             _counters.CountCacheHit();
             return new(new AuthResult(AuthOutcome.Allowed, 0, cachedUser));
@@ -143,7 +143,7 @@ public sealed class AuthGate
         }
 
         _limiter.Refund(address, now);
-        _cache.Add(key, user, now);
+        _cache.Add(key, user);
         _counters.CountVerified();
         return new AuthResult(AuthOutcome.Allowed, 0, user);
     }

@@ -24,10 +24,13 @@ public sealed class VerifiedCache
     private readonly ConcurrentDictionary<UInt128, Entry> _entries = new();
     private readonly byte[] _key = RandomNumberGenerator.GetBytes(32);
     private readonly long _ttlMs;
+    // Expiry runs on this clock (tests pass a manual one instead of sleeping past the TTL).
+    private readonly TimeProvider _time;
 
-    public VerifiedCache(TimeSpan ttl)
+    public VerifiedCache(TimeSpan ttl, TimeProvider? time = null)
     {
         _ttlMs = (long)ttl.TotalMilliseconds;
+        _time = time ?? TimeProvider.System;
     }
 
     public int Count => _entries.Count;
@@ -39,8 +42,9 @@ public sealed class VerifiedCache
         return BinaryPrimitives.ReadUInt128LittleEndian(mac);
     }
 
-    public bool TryGet(UInt128 key, long now, out string user)
+    public bool TryGet(UInt128 key, out string user)
     {
+        long now = NowMs();
         user = "";
         if (!_entries.TryGetValue(key, out Entry entry))
         {
@@ -57,13 +61,14 @@ public sealed class VerifiedCache
         return true;
     }
 
-    public void Add(UInt128 key, string user, long now)
+    public void Add(UInt128 key, string user)
     {
         if (_ttlMs <= 0)
         {
             return;
         }
 
+        long now = NowMs();
         if (_entries.Count >= MaxEntries)
         {
             foreach (KeyValuePair<UInt128, Entry> pair in _entries)
@@ -82,6 +87,8 @@ public sealed class VerifiedCache
 
         _entries[key] = new Entry(user, now + _ttlMs);
     }
+
+    private long NowMs() => (long)(_time.GetTimestamp() * (1000.0 / _time.TimestampFrequency));
 
     private readonly record struct Entry(string User, long ExpiresAt);
 }

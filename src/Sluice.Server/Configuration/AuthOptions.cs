@@ -28,6 +28,9 @@ public sealed record AuthOptions
     // How long a verified Authorization value is trusted without hashing again.
     public TimeSpan CacheTtl { get; init; } = TimeSpan.FromSeconds(60);
 
+    // The clock the verified-credentials cache expires on; tests set a manual one.
+    internal TimeProvider Clock { get; init; } = TimeProvider.System;
+
     public IReadOnlyList<CredentialEntry> LoadCredentials(List<string> errors)
     {
         var entries = new List<CredentialEntry>(CredentialParser.Parse(Entries, "--auth", skipComments: false, errors));
