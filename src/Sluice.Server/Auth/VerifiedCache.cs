@@ -83,5 +83,10 @@ public sealed class VerifiedCache
         _entries[key] = new Entry(user, now + _ttlMs);
     }
 
+    public void Remove(UInt128 key) => _entries.TryRemove(key, out _);
+
+    // The credentials changed (SIGHUP): every remembered yes is void.
+    public void Clear() => _entries.Clear();
+
     private readonly record struct Entry(string User, long ExpiresAt);
 }
