@@ -164,4 +164,17 @@ public sealed class ProxyBeforeTlsTests
             await AssertServesRandomBinAsync(server, client);
         }
     }
+
+    [Fact]
+    public async Task MalformedProxyHeaderFromATrustedPeerClosesWithoutPlainText()
+    {
+        await using TlsTestServer server = StartTrusting();
+        await using RawHttpConnection raw = await RawHttpConnection.ConnectAsync(new IPEndPoint(IPAddress.Loopback, server.Port));
+        await raw.SendAsync("PROXY TCP4 203.0.113.7 127.0.0.1 99999 443\r\n"u8.ToArray());
+
+        // Closed well before the header timeout (5 s), and not with a plain-text 400 a TLS client cannot read.
+        Assert.Empty(await raw.ReadToEndAsync(TimeSpan.FromSeconds(4)));
+        Assert.Equal(1, server.Server.Counters.Rejections(Core.Http.RequestRejectionReason.InvalidProxyHeader));
+        Assert.True(await Wait.UntilAsync(() => server.Inner.DiagnosticsLog.Contains("malformed PROXY protocol header before TLS (closed)", StringComparison.Ordinal), TimeSpan.FromSeconds(5)), server.Inner.DiagnosticsLog);
+    }
 }
