@@ -13,7 +13,7 @@ internal sealed class AuthCliOptions
         AllowMultipleArgumentsPerToken = false,
     };
 
-    private readonly Option<FileInfo?> _authFile = new("--auth-file") { Description = "Require HTTP Basic auth for the users in FILE: USER:HASH lines, as an Apache htpasswd file with bcrypt (htpasswd -B) or sluice hash-password lines." };
+    private readonly Option<FileInfo?> _authFile = new("--auth-file") { Description = "Require HTTP Basic auth for the users in FILE: USER:HASH lines, as an Apache htpasswd file with bcrypt (htpasswd -B) or sluice hash-password lines. SIGHUP re-reads it." };
 
     private readonly Option<string[]> _public = new("--public") { Description = "With --auth: a path prefix served without credentials, repeatable (e.g. /pub covers /pub and /pub/…)." };
 

@@ -31,7 +31,7 @@ public static class CacheCommand
             FileOpenStatus status = FilePal.TryOpenReadOnly(file.FullName, out SafeFileHandle handle);
             if (status != FileOpenStatus.Opened)
             {
-                Console.Error.WriteLine($"sluice: {file.FullName}: {status}");
+                Console.Error.WriteLine($"sluice: {file.FullName}: {CacheOpenError.Describe(status)}");
                 exit = 1;
                 continue;
             }

@@ -273,10 +273,12 @@ public static class ServeCommand
         }
 
         // SIGHUP reloads the TLS certificate: new handshakes use it, connections keep theirs.
-        using PosixSignalRegistration? sighup = server.Tls is null ? null : PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        // It also re-reads --auth-file (a broken file keeps the current users).
+        using PosixSignalRegistration? sighup = server.Tls is null && options.Auth?.File is null ? null : PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
             server.ReloadTlsCertificate();
+            server.ReloadAuthFile();
         });
         await using (server.ConfigureAwait(false))
         {

@@ -11,6 +11,9 @@ public static class UsageErrors
 
     public const int RuntimeFailureExitCode = 1;
 
+    // One line per error and nothing else, the same shape as the errors ServerOptions.Validate
+    // finds after parsing: a parser error is no different to the user (README: "usage errors are
+    // one line"), and a "see --help" line only after some of them made scripts parse two shapes.
     public static int Report(ParseResult parse, TextWriter error)
     {
         foreach (ParseError parseError in parse.Errors)
@@ -18,8 +21,6 @@ public static class UsageErrors
             error.WriteLine($"sluice: {Lowercase(parseError.Message)}");
         }
 
-        string command = parse.CommandResult.Command is RootCommand ? "sluice" : $"sluice {parse.CommandResult.Command.Name}";
-        error.WriteLine($"sluice: see '{command} --help'");
         return ExitCode;
     }
 

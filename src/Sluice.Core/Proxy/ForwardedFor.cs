@@ -37,21 +37,7 @@ public static class ForwardedFor
     }
 
     // Entries are bare addresses; some proxies add a port ("1.2.3.4:5678", "[2001:db8::1]:80").
-    private static bool TryParseElement(ReadOnlySpan<char> element, out IPAddress address)
-    {
-        if (IPAddress.TryParse(element, out IPAddress? parsed))
-        {
-            address = parsed;
-            return true;
-        }
-
-        if (IPEndPoint.TryParse(element, out IPEndPoint? endpoint))
-        {
-            address = endpoint.Address;
-            return true;
-        }
-
-        address = IPAddress.None;
-        return false;
-    }
+    // Only canonical text counts (IPAddressText): "0x7f.1" is garbage, not 127.0.0.1.
+    private static bool TryParseElement(ReadOnlySpan<char> element, out IPAddress address) =>
+        IPAddressText.TryParseWithPort(element, out address);
 }

@@ -24,7 +24,7 @@ namespace Sluice.Server.Auth;
 //   5. slow hash          — off the socket threads (the threading rule: a socket thread must not
 //                           stall for the ~0.1–0.5 s of PBKDF2/bcrypt), at most one per core at a
 //                           time; success is cached, failure counted against the address.
-public sealed class AuthGate
+public sealed partial class AuthGate
 {
     public const string Challenge = "Basic realm=\"sluice\", charset=\"UTF-8\"";
 
@@ -33,7 +33,8 @@ public sealed class AuthGate
     private static readonly byte[] s_unauthorizedBody = Encoding.UTF8.GetBytes("401 Unauthorized\n");
     private static readonly byte[] s_tooManyBody = Encoding.UTF8.GetBytes("429 Too Many Requests\n");
 
-    private readonly CredentialVerifier _verifier;
+    // Replaced by TryReload (SIGHUP); read once per verification (AuthGate.Reload.cs).
+    private volatile CredentialVerifier _verifier;
     private readonly PublicPaths _public;
     private readonly VerifiedCache _cache;
     private readonly FailureLimiter _limiter;
@@ -126,10 +127,11 @@ public sealed class AuthGate
     private async ValueTask<AuthResult> VerifyAsync(UInt128 key, string user, string password, IPAddress address)
     {
         bool ok;
+        CredentialVerifier verifier = _verifier;
         await _hashing.WaitAsync().ConfigureAwait(false);
         try
         {
-            ok = await Task.Run(() => _verifier.Verify(user, password)).ConfigureAwait(false);
+            ok = await Task.Run(() => verifier.Verify(user, password)).ConfigureAwait(false);
         }
         finally
         {
@@ -144,6 +146,13 @@ public sealed class AuthGate
 
         _limiter.Refund(address, now);
         _cache.Add(key, user);
+        if (verifier != _verifier)
+        {
+            // A reload replaced the credentials during the hash: this yes must not outlive them.
+            // (TryReload swaps, then clears: an Add before the clear is cleared, one after sees the swap.)
+            _cache.Remove(key);
+        }
+
         _counters.CountVerified();
         return new AuthResult(AuthOutcome.Allowed, 0, user);
     }

@@ -90,5 +90,10 @@ public sealed class VerifiedCache
 
     private long NowMs() => (long)(_time.GetTimestamp() * (1000.0 / _time.TimestampFrequency));
 
+    public void Remove(UInt128 key) => _entries.TryRemove(key, out _);
+
+    // The credentials changed (SIGHUP): every remembered yes is void.
+    public void Clear() => _entries.Clear();
+
     private readonly record struct Entry(string User, long ExpiresAt);
 }

@@ -16,10 +16,13 @@ namespace Sluice.Server.Connections;
 public sealed partial class Http1Connection
 {
     private SslStream? _tlsStream;
+    private ReplayStream? _tlsReplay;
 
     private StreamTransport CreateTlsTransport(Socket socket, ServerOptions options)
     {
-        _tlsStream = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
+        // Over a ReplayStream: bytes read before the handshake (ProxyBeforeTls.cs) are given back to it.
+        _tlsReplay = new ReplayStream(new NetworkStream(socket, ownsSocket: false));
+        _tlsStream = new SslStream(_tlsReplay, leaveInnerStreamOpen: false);
         return new StreamTransport(_tlsStream, socket, isTls: true, options.SendTimeout, _server.AbortToken, options.MinSendRate, options.MinSendRateGrace);
     }
 

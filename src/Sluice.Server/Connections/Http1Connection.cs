@@ -146,10 +146,11 @@ public sealed partial class Http1Connection
         try
         {
             Interop.Pal.SocketPal.SetNonBlocking(_fd);
-            // TLS first, then the request stream's first bytes: a PROXY header is recognised where
-            // the request would start, so behind TLS only inside it (a PROXY header sent in clear
-            // before the ClientHello fails the handshake; see README "Behind a proxy").
-            if (await HandshakeAsync().ConfigureAwait(false) && await AcceptProxyHeaderAsync().ConfigureAwait(false))
+            // A PROXY header comes first, in clear, as HAProxy and nginx send it: before the TLS
+            // handshake from a trusted peer (ProxyBeforeTls.cs), else where the request would start.
+            if (_tlsStream is not null
+                ? await AcceptProxyHeaderBeforeTlsAsync().ConfigureAwait(false) && await HandshakeAsync().ConfigureAwait(false) && await UseProxiedClientAfterTlsAsync().ConfigureAwait(false)
+                : await AcceptProxyHeaderAsync().ConfigureAwait(false))
             {
                 await ProcessRequestsAsync().ConfigureAwait(false);
             }

@@ -75,13 +75,13 @@ public sealed class AccessLogFormatter
             w.WriteString("time", entry.Time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
             w.WriteString("remote", entry.Remote);
             w.WriteString("method", entry.Method.Length == 0 ? null : entry.Method);
-            w.WriteString("target", entry.Method.Length == 0 ? null : entry.Target);
+            w.WriteString("target", entry.Method.Length == 0 ? null : LogEscape.Json(entry.Target));
             w.WriteString("protocol", entry.Method.Length == 0 ? null : entry.Version);
             w.WriteNumber("status", entry.Status);
             w.WriteNumber("bytes", entry.BodyBytes);
             w.WriteNumber("bytes_sent", entry.BytesSent);
-            w.WriteString("referer", entry.Referer);
-            w.WriteString("user_agent", entry.UserAgent);
+            w.WriteString("referer", LogEscape.Json(entry.Referer));
+            w.WriteString("user_agent", LogEscape.Json(entry.UserAgent));
             w.WriteString("strategy", entry.Strategy);
             w.WriteString("reason", entry.Reason);
             w.WriteString("outcome", entry.Outcome);

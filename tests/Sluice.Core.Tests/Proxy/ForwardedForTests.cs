@@ -29,6 +29,12 @@ public sealed class ForwardedForTests
     // An IPv4 client through a dual-stack socket (::ffff:127.0.0.1) is the trusted 127.0.0.1.
     [InlineData("::ffff:127.0.0.1", "203.0.113.9", "203.0.113.9")]
     [InlineData("127.0.0.1", "::ffff:203.0.113.9", "203.0.113.9")]
+    // Non-canonical IPv4 text is garbage, not the address inet_aton would make of it: a client
+    // must not pass as a trusted hop ("0xa.1" is 10.0.0.1 to IPAddress.TryParse) or name itself.
+    [InlineData("127.0.0.1", "203.0.113.9, 0xa.1", "127.0.0.1")]
+    [InlineData("127.0.0.1", "203.0.113.9, 10.1", "127.0.0.1")]
+    [InlineData("127.0.0.1", "0xcb.0.113.9", "127.0.0.1")]
+    [InlineData("127.0.0.1", "3405803785", "127.0.0.1")]
     public void ClientIsTheRightmostUntrustedHop(string peer, string header, string expected)
     {
         Assert.Equal(IPAddress.Parse(expected), ForwardedFor.Resolve(IPAddress.Parse(peer), header, s_trusted));

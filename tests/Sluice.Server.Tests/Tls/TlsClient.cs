@@ -70,6 +70,34 @@ internal sealed class TlsClient : IAsyncDisposable
         return new TlsClient(stream);
     }
 
+    // TLS over a stream the test prepared, e.g. a socket that already carried a PROXY header in clear.
+    public static async Task<TlsClient> AuthenticateAsync(Stream transport, params X509Certificate2[] trusted)
+    {
+        var stream = new SslStream(transport);
+        try
+        {
+            using var cts = new CancellationTokenSource(s_timeout);
+            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+            policy.CustomTrustStore.AddRange(trusted);
+            await stream.AuthenticateAsClientAsync(
+                new SslClientAuthenticationOptions
+                {
+                    TargetHost = "localhost",
+                    EnabledSslProtocols = SslProtocols.Tls13,
+                    ApplicationProtocols = [SslApplicationProtocol.Http11],
+                    CertificateChainPolicy = policy,
+                },
+                cts.Token);
+        }
+        catch
+        {
+            await stream.DisposeAsync();
+            throw;
+        }
+
+        return new TlsClient(stream);
+    }
+
     public async Task SendAsync(string text)
     {
         using var cts = new CancellationTokenSource(s_timeout);
