@@ -14,7 +14,8 @@ fi
 
 seconds=${FUZZ_SECONDS:-35}
 # Measured on this machine (2 cores shared with other jobs, load average ~35), 35 s per target:
-# http 88,840, range 143,352, path 162,622 executions. The floor is about a quarter of the slowest.
+# http 88,840, range 143,352, path 162,622 executions; chunked 162,430 (2026-12-01, five other builds
+# running alongside). The floor is about a quarter of the slowest.
 min_execs=${FUZZ_MIN_EXECS:-20000}
 
 start=$SECONDS
