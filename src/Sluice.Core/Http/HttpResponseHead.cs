@@ -100,7 +100,8 @@ public sealed class HttpResponseHead
 
     public override string ToString() => $"{StatusCode} {ReasonPhrase}".TrimEnd();
 
-    internal static long? ParseNonNegative(string? text) =>
+    // A field value that is 1*DIGIT within a long (Upload-Offset, Tus-Max-Size …), else null.
+    public static long? ParseNonNegative(string? text) =>
         text is not null && text.Length is > 0 and <= 19 && text.All(char.IsAsciiDigit)
             && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long value)
             ? value
