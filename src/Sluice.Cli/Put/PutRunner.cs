@@ -152,8 +152,9 @@ internal sealed class PutRunner(PutSettings settings, IPutProgress progress, Tex
         long sent = 0;
 
         // A 0-byte file still gets its (empty) PATCH: completion happens when a PATCH brings the
-        // offset to the length, and the contract does not promise it at creation.
-        do
+        // offset to the length, and the contract does not promise it at creation. An offset already
+        // at the length (cut after the last byte, before the answer) means the server placed the file.
+        for (bool first = true; offset < length || (length == 0 && first); first = false)
         {
             PutExchange.Answer answer = await PutExchange.SendAsync(
                 settings,
@@ -180,7 +181,6 @@ internal sealed class PutRunner(PutSettings settings, IPutProgress progress, Tex
                     throw new PutFailure($"PATCH answered {answer.Head} without a usable Upload-Offset");
             }
         }
-        while (offset < length);
 
         PutState.Delete(settings.File);
         return sent;
