@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of one Sluice.Core target with AFL++ and SharpFuzz.
 #
-#   fuzz/run.sh TARGET SECONDS [MIN_EXECS]      TARGET: http | range | path
+#   fuzz/run.sh TARGET SECONDS [MIN_EXECS]      TARGET: http | range | path | chunked
 #
 # Builds and instruments (fuzz/build.sh; FUZZ_PREBUILT=1 skips it), runs afl-fuzz on the seed corpus
 # fuzz/corpus/TARGET for SECONDS, and prints executions and coverage from AFL's fuzzer_stats. Exits

@@ -7,7 +7,7 @@ namespace Sluice.Fuzz;
 // so a wrong answer is found as surely as an exception or an out-of-range access.
 internal abstract class FuzzTarget
 {
-    public static IReadOnlyList<FuzzTarget> All { get; } = [new HttpRequestTarget(), new RangeHeaderTarget(), new RequestPathTarget()];
+    public static IReadOnlyList<FuzzTarget> All { get; } = [new HttpRequestTarget(), new RangeHeaderTarget(), new RequestPathTarget(), new ChunkedBodyTarget()];
 
     public abstract string Name { get; }
 

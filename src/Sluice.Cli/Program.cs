@@ -23,6 +23,7 @@ public static class Program
             CacheCommand.Create(),
             BenchCommand.Create(),
             HashPasswordCommand.Create(),
+            PutCommand.Create(),
         };
 
         // Signals are handled by the serve command itself, for a graceful shutdown with a deadline.

@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Sluice.Core.Http;
 
 namespace Sluice.Cli.Bench;
 
@@ -26,14 +26,16 @@ internal static class BenchClient
         socket.Connect(server);
         socket.Send(Encoding.ASCII.GetBytes($"GET /{Uri.EscapeDataString(fileName)} HTTP/1.1\r\nHost: {server}\r\nConnection: close\r\n\r\n"));
 
-        // Head: read until the blank line; whatever follows it in the buffer is body.
+        // Head: read until the parser has a whole head; whatever follows it in the buffer is body.
         int filled = 0;
-        int headEnd;
-        while ((headEnd = buffer.AsSpan(0, filled).IndexOf("\r\n\r\n"u8)) < 0)
+        int headLength;
+        HttpResponseHead? head;
+        ParseStatus status;
+        while ((status = HttpResponseHeadParser.TryParse(buffer.AsSpan(0, filled), out head, out headLength)) != ParseStatus.Complete)
         {
-            if (filled == buffer.Length)
+            if (status == ParseStatus.Invalid || filled == buffer.Length)
             {
-                throw new InvalidDataException("response head larger than the receive buffer");
+                throw new InvalidDataException("malformed response head, or one larger than the receive buffer");
             }
 
             int n = socket.Receive(buffer, filled, buffer.Length - filled, SocketFlags.None);
@@ -45,28 +47,17 @@ internal static class BenchClient
             filled += n;
         }
 
-        string head = Encoding.ASCII.GetString(buffer, 0, headEnd);
-        string[] lines = head.Split("\r\n");
-        if (!lines[0].StartsWith("HTTP/1.1 200 ", StringComparison.Ordinal))
+        if (head!.StatusCode != 200)
         {
-            throw new InvalidDataException($"server answered '{lines[0]}'");
+            throw new InvalidDataException($"server answered '{head}'");
         }
 
-        long contentLength = -1;
-        foreach (string line in lines.Skip(1))
-        {
-            if (line.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
-            {
-                contentLength = long.Parse(line.AsSpan(15).Trim(), CultureInfo.InvariantCulture);
-            }
-        }
-
-        if (contentLength < 0)
+        if (head.BodyLength(requestWasHead: false) is not long contentLength)
         {
             throw new InvalidDataException("response has no Content-Length");
         }
 
-        long received = filled - (headEnd + 4);
+        long received = filled - headLength;
         while (received < contentLength)
         {
             int n = socket.Receive(buffer, 0, buffer.Length, SocketFlags.None);
