@@ -9,10 +9,11 @@ namespace Sluice.Cli.Tests;
 // that serves files.
 public sealed partial class AotBinaryTests : IClassFixture<AotPublishFixture>, IDisposable
 {
-    // Measured 6.7 MB (6,727,832 bytes) on 2026-11-30; before the chart left the AOT build it was
-    // 7.3 MB plus 11.5 MB of SkiaSharp natives beside it. The bound leaves room for growth but
-    // not for the chart library coming back.
-    private const long MaxBinaryBytes = 10L * 1024 * 1024;
+    // Measured 6.7 MB (6,727,832 bytes) on 2026-11-30; 10.9 MB (10,859,096) on 2026-12-01 once
+    // `sluice put` brought Spectre.Console's progress display in. Before the chart left the AOT
+    // build it was 7.3 MB plus 11.5 MB of SkiaSharp natives beside it. The bound leaves room for
+    // growth but not for the chart library coming back (the natives check below is the sharp one).
+    private const long MaxBinaryBytes = 14L * 1024 * 1024;
 
     private static readonly TimeSpan s_quick = TimeSpan.FromSeconds(30);
     private readonly AotPublishFixture _aot;
