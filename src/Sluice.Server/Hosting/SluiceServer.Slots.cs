@@ -5,7 +5,8 @@ namespace Sluice.Server.Hosting;
 // so that shutdown still waits for and can abort it, until its task ends.
 public sealed partial class SluiceServer
 {
-    // Connections lingering (draining before close) without a slot; reserved in the descriptor budget.
+    // Connections lingering (draining before close) without a slot. Not reserved in the descriptor
+    // budget (FitDescriptorBudget): a 64-descriptor reservation left no room under RLIMIT_NOFILE 256.
     internal const int MaxLingeringCloses = 64;
 
     private int _connectionSlotsHeld;

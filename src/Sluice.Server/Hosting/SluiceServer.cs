@@ -356,7 +356,7 @@ public sealed partial class SluiceServer : IAsyncDisposable
     private static ServerOptions FitDescriptorBudget(ServerOptions options, IServerLog log)
     {
         DescriptorLimit limit = DescriptorLimit.RaiseToHard();
-        long available = limit.Soft - DescriptorLimit.OpenNow() - ReservedDescriptors - MaxLingeringRefusals - MaxLingeringCloses - MetricsListener.MaxConnections;
+        long available = limit.Soft - DescriptorLimit.OpenNow() - ReservedDescriptors - MaxLingeringRefusals - MetricsListener.MaxConnections;
         long needed = (2L * options.MaxConnections) + options.OpenFileCacheEntries;
         if (needed <= available)
         {
