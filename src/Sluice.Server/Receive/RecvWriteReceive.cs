@@ -13,10 +13,11 @@ namespace Sluice.Server.Receive;
 //
 // Design note (threading): a write through the page cache can wait on the disk (dirty-page
 // throttling in balance_dirty_pages, RWF_DONTCACHE's writeback, every O_DIRECT write), so
-// writes never run on the connection's flow: each chunk is one IDiskEngine.RunAsync call (a disk
-// thread, or the io_uring engine's helper threads), whose continuation comes back on the thread
-// pool. One hand-off per 1 MiB chunk costs a few microseconds against milliseconds of I/O. The
-// socket side never blocks: Socket.ReceiveAsync waits on epoll.
+// writes never run on the connection's flow: each chunk is one IDiskEngine.RunDataAsync call (a
+// disk thread or the io_uring engine's helpers, on the data queue behind any open or statx),
+// whose continuation comes back on the thread pool. One hand-off per 1 MiB chunk costs a few
+// microseconds against milliseconds of I/O. The socket side never blocks: Socket.ReceiveAsync
+// waits on epoll.
 //
 // Cut uploads: when the peer goes away or the wait is cancelled, the bytes already received are
 // still written (tus keeps every byte that arrived), so ReceiveResult.Bytes is exactly the prefix
@@ -56,7 +57,7 @@ public abstract class RecvWriteReceive : IReceiveMechanism
             if (job.Length >= PreallocateAtLeast)
             {
                 job.Tally.EngineRequests++;
-                ReceiveIoResult reserved = await _disk.RunAsync(
+                ReceiveIoResult reserved = await _disk.RunDataAsync(
                     static s => ReceivePal.Preallocate(s.File, s.FileOffset, s.Length), job).ConfigureAwait(false);
                 if (reserved.Status is ReceiveIoStatus.NoSpace)
                 {
@@ -151,7 +152,7 @@ public abstract class RecvWriteReceive : IReceiveMechanism
             {
                 job.Tally.EngineRequests++;
                 pendingCount = filled;
-                pending = _disk.RunAsync(static s => s.Writer.Write(s.Buffer, s.Count, s.Offset), (Writer: writer, Buffer: buffer, Count: filled, Offset: offset));
+                pending = _disk.RunDataAsync(static s => s.Writer.Write(s.Buffer, s.Count, s.Offset), (Writer: writer, Buffer: buffer, Count: filled, Offset: offset));
                 offset += filled;
                 buffer = buffer == first ? second : first;
             }

@@ -14,8 +14,9 @@ namespace Sluice.Server.Receive;
 // connection's flow; an empty socket (EAGAIN) is waited for with a zero-byte Socket.ReceiveAsync,
 // which the runtime completes on epoll readability without consuming a byte (or at end of stream,
 // which the next splice then reports as 0). pipe → file can wait on the disk (dirty-page
-// throttling, and the drop-behind's writeback wait), so it runs on the disk engine, one RunAsync
-// per pipe-full. Two pipes alternate so the socket fills one while the disk engine empties the other.
+// throttling, and the drop-behind's writeback wait), so it runs on the disk engine, one
+// RunDataAsync per pipe-full (the data queue, behind any open or statx). Two pipes alternate so
+// the socket fills one while the disk engine empties the other.
 // Pipes are sized with F_SETPIPE_SZ (1 MiB: the unprivileged maximum by default): a 64 KiB pipe
 // would mean 16 engine hand-offs per MiB.
 //
@@ -91,7 +92,7 @@ public sealed class SpliceReceive : IReceiveMechanism
         if (job.Length >= PreallocateAtLeast)
         {
             job.Tally.EngineRequests++;
-            ReceiveIoResult reserved = await _disk.RunAsync(static s => ReceivePal.Preallocate(s.File, s.FileOffset, s.Length), job).ConfigureAwait(false);
+            ReceiveIoResult reserved = await _disk.RunDataAsync(static s => ReceivePal.Preallocate(s.File, s.FileOffset, s.Length), job).ConfigureAwait(false);
             if (reserved.Status == ReceiveIoStatus.NoSpace)
             {
                 return new ReceiveResult(ReceiveOutcome.NoSpace, 0, Strategy);
@@ -102,7 +103,7 @@ public sealed class SpliceReceive : IReceiveMechanism
         {
             job.Tally.EngineRequests++;
             job.Tally.WriteCalls++;
-            ReceiveIoResult head = await _disk.RunAsync(static s => ReceivePal.Pwrite(s.File, s.Buffered.Span, s.FileOffset), job).ConfigureAwait(false);
+            ReceiveIoResult head = await _disk.RunDataAsync(static s => ReceivePal.Pwrite(s.File, s.Buffered.Span, s.FileOffset), job).ConfigureAwait(false);
             written += head.Bytes;
             if (head.Status != ReceiveIoStatus.Done)
             {
@@ -167,7 +168,7 @@ public sealed class SpliceReceive : IReceiveMechanism
             {
                 job.Tally.EngineRequests++;
                 pendingCount = inPipe;
-                pending = _disk.RunAsync(static s => s.Drain.Drain(s.Pipe, s.Count, s.Offset), (Drain: drain, Pipe: pipe, Count: inPipe, Offset: offset));
+                pending = _disk.RunDataAsync(static s => s.Drain.Drain(s.Pipe, s.Count, s.Offset), (Drain: drain, Pipe: pipe, Count: inPipe, Offset: offset));
                 offset += inPipe;
                 pipe = pipe == first ? second : first;
             }
@@ -186,7 +187,7 @@ public sealed class SpliceReceive : IReceiveMechanism
         if (DropBehind)
         {
             job.Tally.EngineRequests++;
-            await _disk.RunAsync(static d => { d.Finish(); return true; }, drain).ConfigureAwait(false);
+            await _disk.RunDataAsync(static d => { d.Finish(); return true; }, drain).ConfigureAwait(false);
         }
 
         return new ReceiveResult(ended, written, Strategy);
