@@ -40,6 +40,7 @@ public sealed partial class CommandLineConventionTests : IDisposable
     [InlineData("--max-connections", "many", "--max-connections takes a whole number such as 1024 (got 'many')")]
     [InlineData("--direct-threshold", "4Q", "--direct-threshold takes a size in bytes, or with a K/M/G suffix, such as 4MiB (got '4Q')")]
     [InlineData("--io-engine", "epoll", "--io-engine takes one of auto, io_uring, threads (got 'epoll')")]
+    [InlineData("--receive-strategy", "sendfile", "--receive-strategy takes one of auto, buffered, splice, dontcache, direct (got 'sendfile')")]
     public async Task ABadValueIsOneLineNamingTheOptionAndItsFormWithExit2(string option, string value, string message)
     {
         (int exit, string stdout, string stderr) = await SluiceProcess.RunAsync(s_quick, "serve", _directory, option, value);

@@ -35,6 +35,7 @@ public static class BenchCommand
         var repeat = new Option<int>("--repeat") { Description = "Rounds over all runs (interleaved); every figure is shown as the median with its min–max over the rounds.", HelpName = "N", DefaultValueFactory = _ => 3 };
         var json = new Option<FileInfo?>("--json") { Description = "Write the summary (median, min, max per figure), the verdicts and every run as JSON to FILE.", HelpName = "FILE" };
         var chart = new Option<FileInfo?>("--chart") { Description = "Draw a chart comparing the strategies to FILE (.png or .svg).", HelpName = "FILE" };
+        var upload = new Option<bool>("--upload") { Description = "Measure uploads instead: a PUT of --size (default 1GiB) to `sluice serve --upload --receive-strategy S` for each receive strategy (buffered, splice, dontcache, direct): MB/s, machine CPU per GiB, page-cache growth, and with --strace system calls per GiB." };
         var strace = new Option<bool>("--strace") { Description = "Also count every system call of the server with strace -f -c, on one extra transfer per run (needs strace); the seed's call-count claims are checked only with it." };
 
         CliValues.Number(repeat, "a whole number of rounds such as 3");
@@ -42,6 +43,7 @@ public static class BenchCommand
         var command = new Command("bench", "Send one test file over loopback with each strategy, warm and cold, and measure data-path calls (and with --strace all system calls), context switches, CPU per GiB, throughput and page-cache growth.")
         {
             size, dir, strategies, cache, repeat, json, chart, strace,
+            upload,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -83,6 +85,12 @@ public static class BenchCommand
                 }
 
                 return 2;
+            }
+
+            if (parse.GetValue(upload))
+            {
+                long uploadBytes = parse.GetResult(size) is { Implicit: false } ? bytes : 1L << 30;
+                return await UploadBench.RunAsync(uploadBytes, directory?.FullName, rounds, parse.GetValue(strace), Console.Error, cancellationToken).ConfigureAwait(false);
             }
 
             var options = new BenchOptions(bytes, directory?.FullName, strategyList, cacheList, rounds,

@@ -42,7 +42,7 @@ internal static class ResultTable
 
     private static string Optional(Spread? spread) => spread is Spread s ? s.Format("N0") : "-";
 
-    private static void AppendTable(StringBuilder b, string[] headers, List<string[]> cells)
+    internal static void AppendTable(StringBuilder b, string[] headers, List<string[]> cells)
     {
         int[] widths = headers.Select((h, i) => Math.Max(h.Length, cells.Count == 0 ? 0 : cells.Max(c => c[i].Length))).ToArray();
         AppendRow(b, headers, widths);

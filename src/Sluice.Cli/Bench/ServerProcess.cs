@@ -41,13 +41,17 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     // Ports are picked here (bind to port 0, read it, release it) so the server can run --quiet.
     // Another process may grab a port in between; then the child exits at once and we try again.
-    public static async Task<ServerProcess> StartAsync(string root, string strategy, CancellationToken cancellationToken)
+    public static Task<ServerProcess> StartAsync(string root, string strategy, CancellationToken cancellationToken) =>
+        StartAsync(root, strategy, cancellationToken, []);
+
+    // extraArguments: appended to the serve command line (the upload bench's --upload --receive-strategy S).
+    public static async Task<ServerProcess> StartAsync(string root, string strategy, CancellationToken cancellationToken, IReadOnlyList<string> extraArguments)
     {
         for (int attempt = 1; ; attempt++)
         {
             var endpoint = new IPEndPoint(IPAddress.Loopback, FreePort());
             var metrics = new IPEndPoint(IPAddress.Loopback, FreePort());
-            ServerProcess server = Launch(root, strategy, endpoint, metrics);
+            ServerProcess server = Launch(root, strategy, endpoint, metrics, extraArguments);
             if (await server.WaitUntilReadyAsync(cancellationToken).ConfigureAwait(false))
             {
                 return server;
@@ -124,7 +128,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         return (self, null);
     }
 
-    private static ServerProcess Launch(string root, string strategy, IPEndPoint endpoint, IPEndPoint metrics)
+    private static ServerProcess Launch(string root, string strategy, IPEndPoint endpoint, IPEndPoint metrics, IReadOnlyList<string> extraArguments)
     {
         (string file, string? assembly) = SluiceCommand();
         var start = new ProcessStartInfo(file)
@@ -142,6 +146,11 @@ internal sealed class ServerProcess : IAsyncDisposable
         foreach (string argument in (string[])[
             "serve", root, "--host", "127.0.0.1", "--port", endpoint.Port.ToString(CultureInfo.InvariantCulture),
             "--strategy", strategy, "--quiet", "--metrics", metrics.ToString()])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (string argument in extraArguments)
         {
             start.ArgumentList.Add(argument);
         }

@@ -92,6 +92,12 @@ public static class ServeCommand
         };
 
         // Lowercase values and the expected form in help and errors (no .NET type names).
+        var receiveStrategy = new Option<string>("--receive-strategy")
+        {
+            Description = "How upload bodies reach their files: auto (splice; bodies of at least --direct-threshold kept out of the page cache), buffered (recv + pwrite), splice (socket → pipe → file, no user-space copy), dontcache (pwritev2 RWF_DONTCACHE), direct (O_DIRECT). TLS and chunked bodies always go buffered.",
+            DefaultValueFactory = _ => "auto",
+        };
+        CliValues.Choice(receiveStrategy, "auto", "buffered", "splice", "dontcache", "direct");
         CliValues.Number(port, "a port number 0-65535 such as 8080");
         CliValues.Choice(strategy, "auto", "sendfile", "buffered", "copy", "direct", "dontcache");
         CliValues.Number(maxConnections, "a whole number such as 1024");
@@ -130,6 +136,7 @@ public static class ServeCommand
             precompressed,
             accessLog, logFormat,
             trustedProxy,
+            receiveStrategy,
         };
         var auth = new AuthCliOptions();
         auth.AddTo(command);
@@ -188,6 +195,7 @@ public static class ServeCommand
                     _ => AccessLogFormat.Sluice,
                 },
                 TrustedProxies = parse.GetValue(trustedProxy) ?? [],
+                ReceiveOption = Enum.Parse<ReceiveStrategyOption>(parse.GetValue(receiveStrategy)!, ignoreCase: true),
             };
             return await RunAsync(options).ConfigureAwait(false);
         });

@@ -141,6 +141,16 @@ public sealed record ServerOptions
     // name the real client (Sluice.Core.Proxy). Empty: every peer is the client.
     public IReadOnlyList<string> TrustedProxies { get; init; } = [];
 
+    // --receive-strategy: how upload bodies reach their files (ReceivePolicy); large = at or above
+    // DirectThreshold, as for downloads.
+    public ReceiveStrategyOption ReceiveOption { get; init; } = ReceiveStrategyOption.Auto;
+
+    public ReceivePolicyOptions ReceivePolicy => new()
+    {
+        Option = ReceiveOption,
+        DirectThreshold = DirectThreshold,
+    };
+
     public TransferPolicyOptions Policy => new()
     {
         Option = Strategy,

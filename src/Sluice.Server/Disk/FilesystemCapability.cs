@@ -11,6 +11,8 @@ public enum FilesystemCapability : byte
     Nowait,
     // sendfile(2) answered EINVAL/ENOSYS/EOPNOTSUPP before moving a byte.
     Sendfile,
+    // splice(2) from a pipe into a file answered EINVAL (uploads: a filesystem without splice_write).
+    Splice,
 }
 
 public static class FilesystemCapabilityNames
@@ -21,6 +23,7 @@ public static class FilesystemCapabilityNames
         FilesystemCapability.Direct => "O_DIRECT",
         FilesystemCapability.Dontcache => "RWF_DONTCACHE",
         FilesystemCapability.Nowait => "RWF_NOWAIT",
+        FilesystemCapability.Splice => "splice",
         _ => "sendfile",
     };
 
@@ -29,6 +32,7 @@ public static class FilesystemCapabilityNames
         FilesystemCapability.Direct => "direct",
         FilesystemCapability.Dontcache => "dontcache",
         FilesystemCapability.Nowait => "nowait",
+        FilesystemCapability.Splice => "splice",
         _ => "sendfile",
     };
 }

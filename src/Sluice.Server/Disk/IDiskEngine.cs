@@ -37,4 +37,9 @@ public interface IDiskEngine : IDisposable
 
     // Runs blocking file-system work that is not a read of file data (open, statx, a listing).
     Task<TResult> RunAsync<TState, TResult>(Func<TState, TResult> work, TState state);
+
+    // Runs blocking work on file data that is not a read (an upload's writes, its writeback waits):
+    // queued with the data reads, behind any metadata work, so a large write never delays the
+    // open or statx a request is waiting for.
+    Task<TResult> RunDataAsync<TState, TResult>(Func<TState, TResult> work, TState state);
 }

@@ -132,6 +132,10 @@ public sealed partial class IoUringDiskEngine : IDiskEngine
     public Task<TResult> RunAsync<TState, TResult>(Func<TState, TResult> work, TState state) =>
         _helpers.RunAsync(work, state);
 
+    // Upload writes are plain blocking calls on the helper threads' data queue (see IDiskEngine).
+    public Task<TResult> RunDataAsync<TState, TResult>(Func<TState, TResult> work, TState state) =>
+        _helpers.RunDataAsync(work, state);
+
     public void Dispose()
     {
         List<RingRead> abandoned;

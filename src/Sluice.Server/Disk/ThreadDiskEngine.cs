@@ -72,6 +72,14 @@ public sealed class ThreadDiskEngine : IDiskEngine
         return item.Completion.Task;
     }
 
+    public Task<TResult> RunDataAsync<TState, TResult>(Func<TState, TResult> work, TState state)
+    {
+        var item = new DiskCall<TState, TResult>(this, work, state);
+        Counters.Submitted();
+        _data.Add(item);
+        return item.Completion.Task;
+    }
+
     public void Dispose()
     {
         _metadata.CompleteAdding();
