@@ -133,6 +133,8 @@ public static class ServeCommand
         };
         var auth = new AuthCliOptions();
         auth.AddTo(command);
+        var uploads = new UploadCliOptions();
+        uploads.AddTo(command);
 
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -188,6 +190,7 @@ public static class ServeCommand
                     _ => AccessLogFormat.Sluice,
                 },
                 TrustedProxies = parse.GetValue(trustedProxy) ?? [],
+                Uploads = uploads.Bind(parse),
             };
             return await RunAsync(options).ConfigureAwait(false);
         });

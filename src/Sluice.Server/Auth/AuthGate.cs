@@ -62,9 +62,10 @@ public sealed class AuthGate
 
     internal FailureLimiter Limiter => _limiter;
 
-    public ValueTask<AuthResult> AuthorizeAsync(HttpRequestHead head, IPAddress? client)
+    // ignorePublic: the request writes (uploads), which a public prefix never grants.
+    public ValueTask<AuthResult> AuthorizeAsync(HttpRequestHead head, IPAddress? client, bool ignorePublic = false)
     {
-        if (!_public.IsEmpty && IsPublic(head.TargetBytes))
+        if (!ignorePublic && !_public.IsEmpty && IsPublic(head.TargetBytes))
         {
             _counters.CountPublic();
             return new(new AuthResult(AuthOutcome.Public, 0, null));

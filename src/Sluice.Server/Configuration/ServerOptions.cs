@@ -141,6 +141,9 @@ public sealed record ServerOptions
     // name the real client (Sluice.Core.Proxy). Empty: every peer is the client.
     public IReadOnlyList<string> TrustedProxies { get; init; } = [];
 
+    // --upload: PUT/DELETE/MKCOL (README "Uploads"); null when uploads are off.
+    public UploadOptions? Uploads { get; init; }
+
     public TransferPolicyOptions Policy => new()
     {
         Option = Strategy,
@@ -281,6 +284,8 @@ public sealed record ServerOptions
                 errors.Add($"--trusted-proxy '{proxy}' is not an address or a network such as 10.0.0.0/8 or fd00::/64");
             }
         }
+
+        Uploads?.Validate(Host, hasAuth: Auth is { Entries.Count: > 0 } || Auth?.File is not null, TrustedProxies, errors);
 
         return errors;
     }

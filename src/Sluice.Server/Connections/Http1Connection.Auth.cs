@@ -10,7 +10,9 @@ public sealed partial class Http1Connection
     // the file handler must not run. The decision is AuthGate's; this only asks and answers.
     private async ValueTask<bool> RefusedByAuthAsync(AuthGate gate)
     {
-        AuthResult result = await gate.AuthorizeAsync(_head, AuthClientAddress).ConfigureAwait(false);
+        // A write (upload) needs credentials even under a --public prefix.
+        AuthResult result = await gate.AuthorizeAsync(_head, AuthClientAddress, ignorePublic: _server.Uploads?.IsWrite(_head) == true).ConfigureAwait(false);
+        _authResult = result;
         if (!result.Refused)
         {
             return false;

@@ -66,6 +66,9 @@ public sealed class ResponsePlan
     // The representation was chosen by Accept-Encoding (--precompressed): caches must key on it.
     public bool VaryAcceptEncoding { get; set; }
 
+    // The Allow field when it lists more than GET and HEAD (uploads on: RFC 9110 §10.2.1).
+    public string? Allow { get; set; }
+
     public void Reset()
     {
         Status = 0;
@@ -91,6 +94,7 @@ public sealed class ResponsePlan
         ContentEncoding = null;
         VaryAcceptEncoding = false;
         ContentSecurityPolicy = null;
+        Allow = null;
     }
 
     // The body is file ranges; the plan owns the file reference until the response releases it.
