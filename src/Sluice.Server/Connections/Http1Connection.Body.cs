@@ -69,13 +69,13 @@ public sealed partial class Http1Connection
             return 0;
         }
 
-        if (body.Failed is ReceiveOutcome.PeerGone or ReceiveOutcome.TimedOut)
+        if (body.Outcome is ReceiveOutcome.PeerGone or ReceiveOutcome.TimedOut)
         {
             return -1;
         }
 
         long remaining = body.DeclaredLength!.Value - body.Consumed;
-        if (body.Failed != ReceiveOutcome.Completed || (body.ExpectContinue && !body.ContinueSent) || remaining > _server.Options.MaxDiscardedBodyBytes)
+        if (body.Outcome != ReceiveOutcome.Completed || (body.ExpectContinue && !body.ContinueSent) || remaining > _server.Options.MaxDiscardedBodyBytes)
         {
             _plan.CloseConnection = true;
             return 0;
@@ -111,7 +111,7 @@ public sealed partial class Http1Connection
         public bool ContinueSent { get; private set; }
 
         // Completed while nothing went wrong; else how a read or receive ended early.
-        public ReceiveOutcome Failed { get; private set; }
+        public ReceiveOutcome Outcome { get; private set; }
 
         public ReceiveTally Tally => _tally;
 
@@ -125,7 +125,7 @@ public sealed partial class Http1Connection
             _consumed = 0;
             ExpectContinue = expectContinue;
             ContinueSent = false;
-            Failed = ReceiveOutcome.Completed;
+            Outcome = ReceiveOutcome.Completed;
             _tally.Reset();
             long now = Environment.TickCount64;
             _rateDeadline = now + (long)Options.MinReceiveRateGrace.TotalMilliseconds;
@@ -139,9 +139,9 @@ public sealed partial class Http1Connection
                 return new BodyRead(0, ReceiveOutcome.Completed);
             }
 
-            if (Failed != ReceiveOutcome.Completed || !await SendContinueAsync().ConfigureAwait(false))
+            if (Outcome != ReceiveOutcome.Completed || !await SendContinueAsync().ConfigureAwait(false))
             {
-                return new BodyRead(0, Failed);
+                return new BodyRead(0, Outcome);
             }
 
             int want = (int)Math.Min(buffer.Length, _length - _consumed);
@@ -163,11 +163,11 @@ public sealed partial class Http1Connection
             }
             catch (OperationCanceledException)
             {
-                return new BodyRead(0, Failed = ReceiveOutcome.TimedOut);
+                return new BodyRead(0, Outcome = ReceiveOutcome.TimedOut);
             }
             catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
             {
-                return new BodyRead(0, Failed = ReceiveOutcome.PeerGone);
+                return new BodyRead(0, Outcome = ReceiveOutcome.PeerGone);
             }
             finally
             {
@@ -176,7 +176,7 @@ public sealed partial class Http1Connection
 
             if (n == 0)
             {
-                return new BodyRead(0, Failed = ReceiveOutcome.PeerGone);
+                return new BodyRead(0, Outcome = ReceiveOutcome.PeerGone);
             }
 
             _consumed += n;
@@ -191,9 +191,9 @@ public sealed partial class Http1Connection
                 return new ReceiveResult(ReceiveOutcome.TooLarge, 0, Core.Policy.ReceiveStrategy.Buffered);
             }
 
-            if (Failed != ReceiveOutcome.Completed || !await SendContinueAsync().ConfigureAwait(false))
+            if (Outcome != ReceiveOutcome.Completed || !await SendContinueAsync().ConfigureAwait(false))
             {
-                return new ReceiveResult(Failed, 0, Core.Policy.ReceiveStrategy.Buffered);
+                return new ReceiveResult(Outcome, 0, Core.Policy.ReceiveStrategy.Buffered);
             }
 
             Http1Connection c = _connection;
@@ -211,7 +211,7 @@ public sealed partial class Http1Connection
             else
             {
                 _consumed += result.Bytes;
-                Failed = result.Outcome;
+                Outcome = result.Outcome;
             }
 
             return result;
@@ -257,7 +257,7 @@ public sealed partial class Http1Connection
 
             if (sent != TransferOutcome.Completed)
             {
-                Failed = ReceiveOutcome.PeerGone;
+                Outcome = ReceiveOutcome.PeerGone;
                 return false;
             }
 

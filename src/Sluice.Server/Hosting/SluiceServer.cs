@@ -236,6 +236,7 @@ public sealed partial class SluiceServer : IAsyncDisposable
         if (inherited is not null)
         {
             RefuseInsecureBasicOnInherited(inherited);
+            RefuseAnonymousUploadsOnInherited(inherited);
         }
 
         if (Options.MetricsEndpoint is not null)
