@@ -15,7 +15,6 @@ public sealed partial class UploadHandler
         using (await _locks.AcquireAsync(Join(parent, name)).ConfigureAwait(false))
         {
             status = await _disk.RunAsync(static s => s.Self.Delete(s.Parent, s.Name), (Self: this, Parent: parent, Name: name)).ConfigureAwait(false);
-            Invalidate(parent, name);
         }
 
         UploadResponses.Set(plan, status);
@@ -25,7 +24,6 @@ public sealed partial class UploadHandler
     private async ValueTask MakeDirectoryAsync(ResponsePlan plan, string parent, string name)
     {
         int status = await _disk.RunAsync(static s => s.Self.MakeDirectory(s.Parent, s.Name), (Self: this, Parent: parent, Name: name)).ConfigureAwait(false);
-        Invalidate(parent, name);
         UploadResponses.Set(plan, status);
         if (status == 405)
         {
@@ -34,6 +32,18 @@ public sealed partial class UploadHandler
     }
 
     private int Delete(string parent, string name)
+    {
+        try
+        {
+            return DeleteEntry(parent, name);
+        }
+        finally
+        {
+            Invalidate(parent, name);
+        }
+    }
+
+    private int DeleteEntry(string parent, string name)
     {
         FileWriteStatus opened = FilePal.TryOpenDirectoryForWrite(_root, parent, out SafeFileHandle directory);
         if (opened != FileWriteStatus.Done)
@@ -72,6 +82,18 @@ public sealed partial class UploadHandler
     }
 
     private int MakeDirectory(string parent, string name)
+    {
+        try
+        {
+            return MakeDirectoryEntry(parent, name);
+        }
+        finally
+        {
+            Invalidate(parent, name);
+        }
+    }
+
+    private int MakeDirectoryEntry(string parent, string name)
     {
         FileWriteStatus opened = FilePal.TryOpenDirectoryForWrite(_root, parent, out SafeFileHandle directory);
         if (opened != FileWriteStatus.Done)

@@ -51,9 +51,13 @@ public sealed partial class UploadHandler
             using (await _locks.AcquireAsync(Join(parent, name)).ConfigureAwait(false))
             {
                 committed = await _disk.RunAsync(
-                    static s => s.Self.Commit(s.Writer, s.Name, s.CreateOnly, s.Conditions),
-                    (Self: this, Writer: writer, Name: name, CreateOnly: createOnly, Conditions: conditions)).ConfigureAwait(false);
-                Invalidate(parent, name);
+                    static s =>
+                    {
+                        (int Status, string? ETag) result = s.Self.Commit(s.Writer, s.Name, s.CreateOnly, s.Conditions);
+                        s.Self.Invalidate(s.Parent, s.Name);
+                        return result;
+                    },
+                    (Self: this, Writer: writer, Parent: parent, Name: name, CreateOnly: createOnly, Conditions: conditions)).ConfigureAwait(false);
             }
 
             UploadResponses.Set(plan, committed.Status);

@@ -131,7 +131,9 @@ public sealed partial class UploadHandler
 
     private static string Join(string parent, string name) => parent.Length == 0 ? name : parent + "/" + name;
 
-    // A write changed parent/name: neither cache may answer from before it.
+    // A write changed parent/name: neither cache may answer from before it. On the disk engine:
+    // dropping a cached descriptor may be the last close of a deleted or replaced inode, which frees
+    // its blocks (and can take as long as the file is large).
     private void Invalidate(string parent, string name)
     {
         _openFiles.Invalidate(Join(parent, name));
