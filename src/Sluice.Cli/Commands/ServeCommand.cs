@@ -140,6 +140,8 @@ public static class ServeCommand
         };
         var auth = new AuthCliOptions();
         auth.AddTo(command);
+        var uploads = new UploadCliOptions();
+        uploads.AddTo(command);
 
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -196,6 +198,7 @@ public static class ServeCommand
                 },
                 TrustedProxies = parse.GetValue(trustedProxy) ?? [],
                 ReceiveOption = Enum.Parse<ReceiveStrategyOption>(parse.GetValue(receiveStrategy)!, ignoreCase: true),
+                Uploads = uploads.Bind(parse),
             };
             return await RunAsync(options).ConfigureAwait(false);
         });

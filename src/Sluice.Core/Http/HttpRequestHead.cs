@@ -71,6 +71,9 @@ public sealed class HttpRequestHead
 
     public int FieldCount { get; private set; }
 
+    // Expect: 100-continue (RFC 9110 §10.1.1): the client waits for an interim 100 before the body.
+    public bool ExpectContinue { get; private set; }
+
     // The Authorization field's value as received (empty when absent); kept as bytes so a server
     // without access control never makes a string of it.
     public ReadOnlySpan<byte> AuthorizationBytes => _authorization.Bytes;
@@ -111,6 +114,7 @@ public sealed class HttpRequestHead
         Range = IfMatch = IfNoneMatch = IfModifiedSince = IfUnmodifiedSince = IfRange = null;
         XForwardedFor = null;
         FieldCount = 0;
+        ExpectContinue = false;
     }
 
     public RequestRejectionReason Validate()
@@ -218,6 +222,9 @@ public sealed class HttpRequestHead
                 break;
             case 7 when Ascii.EqualsIgnoreCase(name, "referer"u8):
                 _referer.Set(value[..Math.Min(value.Length, MaxLoggedFieldBytes)]);
+                break;
+            case 6 when Ascii.EqualsIgnoreCase(name, "expect"u8):
+                ExpectContinue |= Ascii.EqualsIgnoreCase(value.Trim(" \t"u8), "100-continue"u8);
                 break;
             case 15 when Ascii.EqualsIgnoreCase(name, "x-forwarded-for"u8):
                 XForwardedFor = Append(XForwardedFor, value);

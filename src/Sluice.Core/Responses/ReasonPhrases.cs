@@ -24,6 +24,11 @@ public static class ReasonPhrases
         501 => "HTTP/1.1 501 Not Implemented\r\n"u8,
         503 => "HTTP/1.1 503 Service Unavailable\r\n"u8,
         505 => "HTTP/1.1 505 HTTP Version Not Supported\r\n"u8,
+        // Uploads (PUT, DELETE, MKCOL; RFC 9110, RFC 4918 §11.5 for 507).
+        201 => "HTTP/1.1 201 Created\r\n"u8,
+        204 => "HTTP/1.1 204 No Content\r\n"u8,
+        409 => "HTTP/1.1 409 Conflict\r\n"u8,
+        507 => "HTTP/1.1 507 Insufficient Storage\r\n"u8,
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, "no reason phrase registered"),
     };
 }

@@ -33,4 +33,10 @@ internal enum Errno
     ECONNRESET = 104,
     ENOTCONN = 107,
     ETIMEDOUT = 110,
+    // Uploads (FilePal.Write.cs).
+    EEXIST = 17,
+    EROFS = 30,
+    EMLINK = 31,
+    ENOTEMPTY = 39,
+    EDQUOT = 122,
 }

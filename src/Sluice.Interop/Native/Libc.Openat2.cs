@@ -12,6 +12,8 @@ internal static partial class Libc
     // target leaves the tree) that would step outside dirfd — confinement without a realpath walk.
     internal const ulong RESOLVE_NO_MAGICLINKS = 0x02;
     internal const ulong RESOLVE_BENEATH = 0x08;
+    // RESOLVE_NO_SYMLINKS: no symlink anywhere in the walk (ELOOP) — the upload side's rule.
+    internal const ulong RESOLVE_NO_SYMLINKS = 0x04;
     // RESOLVE_CACHED (Linux 5.12): the walk must be served from the dentry cache; when it would
     // need I/O (a cold dentry or inode) the call fails with EAGAIN instead of waiting.
     internal const ulong RESOLVE_CACHED = 0x20;

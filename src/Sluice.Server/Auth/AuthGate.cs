@@ -68,7 +68,8 @@ public sealed partial class AuthGate
     public PublicPaths PublicPaths => _public;
 
     // asProtected: decide as if the path were not public — for a public path whose file resolved
-    // outside every public prefix (a symlink into a protected directory).
+    // outside every public prefix (a symlink into a protected directory), and for every write
+    // (uploads), which a public prefix never grants.
     public ValueTask<AuthResult> AuthorizeAsync(HttpRequestHead head, IPAddress? client, bool asProtected = false)
     {
         if (!asProtected && !_public.IsEmpty && IsPublic(head.TargetBytes))

@@ -150,6 +150,8 @@ public sealed record ServerOptions
         Option = ReceiveOption,
         DirectThreshold = DirectThreshold,
     };
+    // --upload: PUT/DELETE/MKCOL (README "Uploads"); null when uploads are off.
+    public UploadOptions? Uploads { get; init; }
 
     public TransferPolicyOptions Policy => new()
     {
@@ -291,6 +293,8 @@ public sealed record ServerOptions
                 errors.Add($"--trusted-proxy '{proxy}' is not an address or a network such as 10.0.0.0/8 or fd00::/64");
             }
         }
+
+        Uploads?.Validate(Host, hasAuth: Auth is { Entries.Count: > 0 } || Auth?.File is not null, TrustedProxies, errors);
 
         return errors;
     }

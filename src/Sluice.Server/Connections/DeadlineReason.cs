@@ -11,4 +11,6 @@ public enum DeadlineReason : byte
     KeepAlive,
     // The brief drain after a response that closes the connection (lingering close).
     Linger,
+    // A request body (uploads): the body timeout and the minimum receive rate (Http1Connection.Body.cs).
+    Body,
 }

@@ -14,10 +14,18 @@ public sealed partial class Http1Connection
     // failure itself is no failed attempt, so it costs the address nothing in the rate limit.
     private async ValueTask HandleWithAuthAsync(AuthGate gate)
     {
-        AuthResult result = await gate.AuthorizeAsync(_head, AuthClientAddress).ConfigureAwait(false);
+        // A write (upload) needs credentials even under a --public prefix.
+        bool write = _server.Uploads?.IsWrite(_head) == true;
+        AuthResult result = await gate.AuthorizeAsync(_head, AuthClientAddress, asProtected: write).ConfigureAwait(false);
+        _authResult = result;
         if (result.Outcome == AuthOutcome.Public)
         {
             _plan.PublicOnly = gate.PublicPaths;
+            if (await TryHandleUploadAsync().ConfigureAwait(false))
+            {
+                return; // OPTIONS or a method the upload handler refuses: no file is opened
+            }
+
             await _server.Handler.HandleAsync(_head, _plan, DateTimeOffset.UtcNow).ConfigureAwait(false);
             if (!_plan.LeftPublic)
             {
@@ -27,6 +35,7 @@ public sealed partial class Http1Connection
             // The handler released every descriptor it opened before setting LeftPublic.
             _plan.Reset();
             result = await gate.AuthorizeAsync(_head, AuthClientAddress, asProtected: true).ConfigureAwait(false);
+            _authResult = result;
         }
 
         if (result.Refused)
@@ -35,7 +44,10 @@ public sealed partial class Http1Connection
             return;
         }
 
-        await _server.Handler.HandleAsync(_head, _plan, DateTimeOffset.UtcNow).ConfigureAwait(false);
+        if (!await TryHandleUploadAsync().ConfigureAwait(false))
+        {
+            await _server.Handler.HandleAsync(_head, _plan, DateTimeOffset.UtcNow).ConfigureAwait(false);
+        }
     }
 
     // The address failures are counted against. The peer's address for now; behind a trusted

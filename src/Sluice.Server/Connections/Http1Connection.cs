@@ -290,7 +290,8 @@ public sealed partial class Http1Connection
                 return;
             }
 
-            if (_head.ContentLength is long bodyLength and > 0)
+            // Uploads take their body (Http1Connection.Body.cs); any other body is discarded first.
+            if (!TryOpenBody() && _head.ContentLength is long bodyLength and > 0)
             {
                 if (bodyLength > options.MaxDiscardedBodyBytes)
                 {
@@ -316,7 +317,17 @@ public sealed partial class Http1Connection
             }
             else
             {
-                await _server.Handler.HandleAsync(_head, _plan, DateTimeOffset.UtcNow).ConfigureAwait(false);
+                if (!await TryHandleUploadAsync().ConfigureAwait(false))
+                {
+                    await _server.Handler.HandleAsync(_head, _plan, DateTimeOffset.UtcNow).ConfigureAwait(false);
+                }
+            }
+
+            // An upload body the handler left unread: discard it after the response, or close.
+            long discardAfter = SettleBody();
+            if (discardAfter < 0)
+            {
+                return;
             }
 
             if (_plan.FileBody is not null)
@@ -342,6 +353,11 @@ public sealed partial class Http1Connection
             if (!keepAlive)
             {
                 await LingerCloseAsync().ConfigureAwait(false);
+                return;
+            }
+
+            if (discardAfter > 0 && !await DiscardBodyAsync(discardAfter).ConfigureAwait(false))
+            {
                 return;
             }
         }

@@ -19,8 +19,9 @@ public static class ResponseHeadBuilder
             w.Field("Content-Type"u8, plan.ContentType);
         }
 
-        // RFC 9110 §8.6: no Content-Length in a 304 (it would describe the selected representation).
-        if (plan.Status != 304)
+        // RFC 9110 §8.6: no Content-Length in a 304 (it would describe the selected representation),
+        // nor in a 204 (§8.6: MUST NOT).
+        if (plan.Status is not (304 or 204))
         {
             w.Field("Content-Length"u8, plan.ContentLength);
         }
@@ -59,6 +60,11 @@ public static class ResponseHeadBuilder
         if (plan.AllowGetHead)
         {
             w.Field("Allow"u8, "GET, HEAD"u8);
+        }
+
+        if (plan.Allow is not null)
+        {
+            w.Field("Allow"u8, plan.Allow);
         }
 
         if (plan.RetryAfterSeconds > 0)

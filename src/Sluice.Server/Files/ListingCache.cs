@@ -88,5 +88,17 @@ public sealed class ListingCache
         }
     }
 
+    // Uploads: the listing of a directory whose entries changed is dropped at once.
+    public void Invalidate(string relativePath)
+    {
+        lock (_lock)
+        {
+            if (_pages.Remove(relativePath, out Page? page))
+            {
+                _bytes -= page.Html.Length;
+            }
+        }
+    }
+
     private sealed record Page(FileMetadata Directory, byte[] Html, long RenderedAt);
 }

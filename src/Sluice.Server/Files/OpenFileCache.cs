@@ -270,6 +270,22 @@ public sealed class OpenFileCache : IDisposable
         return added;
     }
 
+    // Uploads: a path that was written, replaced or deleted is dropped at once (a hit would miss
+    // anyway on revalidation; this also closes the old inode's descriptor, freeing its blocks).
+    public void Invalidate(string relativePath)
+    {
+        Entry? entry;
+        lock (_lock)
+        {
+            _entries.TryGetValue(relativePath, out entry);
+        }
+
+        if (entry is not null)
+        {
+            Remove(entry);
+        }
+    }
+
     // Removes the entry if it is still the one cached under its path, and closes it (once no
     // response holds it). Returns whether this call removed it.
     private bool Remove(Entry entry)

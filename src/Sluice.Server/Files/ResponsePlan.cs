@@ -74,6 +74,8 @@ public sealed class ResponsePlan
 
     // Set by the handler: the resolved file lies outside PublicOnly; the plan holds a 401.
     public bool LeftPublic { get; set; }
+    // The Allow field when it lists more than GET and HEAD (uploads on: RFC 9110 §10.2.1).
+    public string? Allow { get; set; }
 
     public void Reset()
     {
@@ -102,6 +104,7 @@ public sealed class ResponsePlan
         ContentSecurityPolicy = null;
         PublicOnly = null;
         LeftPublic = false;
+        Allow = null;
     }
 
     // The body is file ranges; the plan owns the file reference until the response releases it.

@@ -111,6 +111,15 @@ public sealed partial class SluiceServer : IAsyncDisposable
             log.Info($"access control: HTTP Basic, {Auth.UserCount} user(s)"
                 + (options.Auth.PublicPrefixes.Count > 0 ? $", public without credentials: {string.Join(", ", options.Auth.PublicPrefixes)}" : ""));
         }
+
+        // Uploads (--upload): PUT/DELETE/MKCOL and the receive side of the planner.
+        ReceivePlanner = new Receive.ReceivePlanner(new Receive.BufferedReceive(_disk));
+        if (options.Uploads is not null)
+        {
+            Uploads = new Uploads.UploadHandler(_root, _disk, options.Uploads, options.ServeDotfiles, OpenFiles, Handler.Listings);
+            log.Info($"uploads: on (PUT, DELETE, MKCOL), at most {options.Uploads.MaxUploadSize} bytes each"
+                + (Auth is null ? ", without credentials (loopback only)" : ", for authenticated users"));
+        }
     }
 
     // The certificate when the main port speaks TLS (--tls-cert/--tls-key); null for plain HTTP.
@@ -139,6 +148,12 @@ public sealed partial class SluiceServer : IAsyncDisposable
 
         return reloaded;
     }
+
+    // --upload: the write methods' handler; null when uploads are off.
+    public Uploads.UploadHandler? Uploads { get; }
+
+    // How request bodies reach files (the receive side of the planner).
+    public Receive.IReceivePlanner ReceivePlanner { get; }
 
     // Access control (--auth); null when everything is served to everyone.
     public Auth.AuthGate? Auth { get; }
@@ -221,6 +236,7 @@ public sealed partial class SluiceServer : IAsyncDisposable
         if (inherited is not null)
         {
             RefuseInsecureBasicOnInherited(inherited);
+            RefuseAnonymousUploadsOnInherited(inherited);
         }
 
         if (Options.MetricsEndpoint is not null)

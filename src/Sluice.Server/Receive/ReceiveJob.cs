@@ -11,4 +11,9 @@ public sealed record ReceiveJob(
     SafeFileHandle File,
     long FileOffset,
     long Length,
-    ReceiveTally Tally);
+    ReceiveTally Tally)
+{
+    // The body deadline (timeout, minimum rate) that every wait for the client runs under; null:
+    // only Transport.Token bounds the waits (tests of a mechanism alone).
+    public IReceiveDeadline? Deadline { get; init; }
+}
