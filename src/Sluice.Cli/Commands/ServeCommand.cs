@@ -133,6 +133,8 @@ public static class ServeCommand
         };
         var auth = new AuthCliOptions();
         auth.AddTo(command);
+        var tus = new TusCliOptions();
+        tus.AddTo(command);
 
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -189,6 +191,7 @@ public static class ServeCommand
                 },
                 TrustedProxies = parse.GetValue(trustedProxy) ?? [],
             };
+            options = tus.Bind(parse, options);
             return await RunAsync(options).ConfigureAwait(false);
         });
         return command;

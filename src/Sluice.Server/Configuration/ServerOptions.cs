@@ -141,6 +141,15 @@ public sealed record ServerOptions
     // name the real client (Sluice.Core.Proxy). Empty: every peer is the client.
     public IReadOnlyList<string> TrustedProxies { get; init; } = [];
 
+    // Resumable uploads (tus, Uploads/Tus): where unfinished uploads are staged (null: beside the
+    // root, StagingLocation.DefaultFor), how long one lives from its creation, and how many bytes
+    // all unfinished uploads may reserve together (0 = no cap beyond free space).
+    public string? UploadStaging { get; init; }
+
+    public TimeSpan UploadExpiry { get; init; } = TimeSpan.FromHours(24);
+
+    public long UploadStagingQuota { get; init; }
+
     public TransferPolicyOptions Policy => new()
     {
         Option = Strategy,
@@ -280,6 +289,17 @@ public sealed record ServerOptions
             {
                 errors.Add($"--trusted-proxy '{proxy}' is not an address or a network such as 10.0.0.0/8 or fd00::/64");
             }
+        }
+
+        if (UploadExpiry <= TimeSpan.Zero || UploadStagingQuota < 0)
+        {
+            errors.Add("--upload-expiry must be positive and --upload-staging-quota not negative");
+        }
+
+        // Staged bytes inside the served tree could be downloaded before they are complete.
+        if (UploadStaging is not null && Directory.Exists(Root) && Uploads.Tus.StagingLocation.IsInside(UploadStaging, Root))
+        {
+            errors.Add($"--upload-staging '{UploadStaging}' is inside the served directory: staged uploads would be served");
         }
 
         return errors;

@@ -19,8 +19,9 @@ public static class ResponseHeadBuilder
             w.Field("Content-Type"u8, plan.ContentType);
         }
 
-        // RFC 9110 §8.6: no Content-Length in a 304 (it would describe the selected representation).
-        if (plan.Status != 304)
+        // RFC 9110 §8.6: no Content-Length in a 304 (it would describe the selected representation)
+        // nor in a 204 (MUST NOT).
+        if (plan.Status is not (304 or 204))
         {
             w.Field("Content-Length"u8, plan.ContentLength);
         }
@@ -79,6 +80,12 @@ public static class ResponseHeadBuilder
         if (plan.VaryAcceptEncoding)
         {
             w.Field("Vary"u8, "Accept-Encoding"u8);
+        }
+
+        // tus 1.0.0 fields (resumable uploads): Tus-Resumable, Upload-Offset, Upload-Expires …
+        if (plan.Tus.Active)
+        {
+            plan.Tus.Write(ref w);
         }
 
         // Every response: browsers must not guess a script or a page out of a served file whose

@@ -66,6 +66,9 @@ public sealed class ResponsePlan
     // The representation was chosen by Accept-Encoding (--precompressed): caches must key on it.
     public bool VaryAcceptEncoding { get; set; }
 
+    // tus 1.0.0 fields of a resumable-upload response (inactive for every other response).
+    public Uploads.Tus.TusResponseFields Tus { get; } = new();
+
     public void Reset()
     {
         Status = 0;
@@ -91,6 +94,7 @@ public sealed class ResponsePlan
         ContentEncoding = null;
         VaryAcceptEncoding = false;
         ContentSecurityPolicy = null;
+        Tus.Clear();
     }
 
     // The body is file ranges; the plan owns the file reference until the response releases it.
