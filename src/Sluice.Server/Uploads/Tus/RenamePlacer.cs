@@ -10,16 +10,16 @@ namespace Sluice.Server.Uploads.Tus;
 // Confinement: the parent directory is opened with openat2(RESOLVE_BENEATH) from the root's
 // descriptor, and its resolved path (/proc/self/fd) must be exactly root + parent — so no ".."
 // and no symlink anywhere on the way, even one that stays inside the tree. The final step names
-// the file through that descriptor ("/proc/self/fd/N/name": the kernel resolves the magic link to
-// the very directory we opened), so a directory swapped for a symlink after the check cannot
-// redirect the write. The last component is never followed: rename and link replace or refuse a
-// symlink there, they do not write through it.
+// the file relative to that descriptor (renameat2), so a directory swapped for a symlink after the
+// check cannot redirect the write. The last component is never followed: rename replaces or
+// refuses a symlink there, it does not write through it.
 //
-// Atomicity: replace = rename(2); create-only = link(2) + unlink of the staged name (File.Move
-// without overwrite on Unix), which fails with EEXIST if the name appeared meanwhile, so two
-// racing create-only uploads place exactly one file. On a different file system (EXDEV) the bytes
-// are first copied to a hidden name in the target directory and fsynced, and that is renamed or
-// linked: still atomic, and a crash leaves at most a dot-file that is never served.
+// Atomicity: replace = renameat2(0); create-only = renameat2(RENAME_NOREPLACE), which fails with
+// EEXIST if the name appeared meanwhile, so two racing create-only uploads place exactly one file.
+// (File.Move(overwrite: false) is not atomic against a racing creator: with it, the racing test
+// placed two files.) On a different file system (EXDEV) the bytes are first copied to a
+// hidden name in the target directory and fsynced, and that is renamed: still atomic, and a crash
+// leaves at most a dot-file, which is never served.
 // TODO(merge): h3's AtomicFileWriter does this with O_TMPFILE + linkat and renameat2 on the
 // directory descriptor (no hidden name at all); the lead unifies the two behind this interface.
 public sealed class RenamePlacer : IUploadPlacer
@@ -73,52 +73,66 @@ public sealed class RenamePlacer : IUploadPlacer
         string? hidden = null;
         try
         {
-            string destination = ThroughDescriptor(directory!, name);
-            if (System.IO.Directory.Exists(destination))
+            if (FilePal.TryOpenDirectory(Path.GetDirectoryName(stagedPath)!, out SafeFileHandle staging) != FileOpenStatus.Opened)
             {
-                return PlacementStatus.IsDirectory;
+                return PlacementStatus.Failed;
             }
 
-            string source = stagedPath;
-            if (!SameFileSystem(stagedPath, directory!))
+            using (staging)
             {
-                hidden = ThroughDescriptor(directory!, "." + name + ".sluice-" + UploadId.New()[..12] + ".part");
-                File.Copy(stagedPath, hidden);
-                using (SafeFileHandle copy = File.OpenHandle(hidden, FileMode.Open, FileAccess.Write))
+                RenameStatus renamed = RenamePal.Rename(staging, Path.GetFileName(stagedPath), directory!, name, noReplace: ifNoneMatch);
+                if (renamed == RenameStatus.CrossDevice)
                 {
-                    RandomAccess.FlushToDisk(copy);
+                    // Copy beside the target under a hidden name, make it durable, then rename it
+                    // within the target directory: the name still changes in one step.
+                    hidden = "." + name + ".sluice-" + UploadId.New()[..12] + ".part";
+                    File.Copy(stagedPath, ThroughDescriptor(directory!, hidden));
+                    using (SafeFileHandle copy = File.OpenHandle(ThroughDescriptor(directory!, hidden), FileMode.Open, FileAccess.Write))
+                    {
+                        RandomAccess.FlushToDisk(copy);
+                    }
+
+                    renamed = RenamePal.Rename(directory!, hidden, directory!, name, noReplace: ifNoneMatch);
+                    if (renamed == RenameStatus.Renamed)
+                    {
+                        hidden = null;
+                        File.Delete(stagedPath);
+                    }
                 }
 
-                source = hidden;
-            }
+                if (renamed != RenameStatus.Renamed)
+                {
+                    return renamed switch
+                    {
+                        RenameStatus.Exists => PlacementStatus.Exists,
+                        RenameStatus.NotFound => PlacementStatus.ParentMissing,
+                        RenameStatus.IsDirectory => PlacementStatus.IsDirectory,
+                        RenameStatus.NoSpace => PlacementStatus.NoSpace,
+                        RenameStatus.NotPermitted => PlacementStatus.Forbidden,
+                        _ => PlacementStatus.Failed,
+                    };
+                }
 
-            File.Move(source, destination, overwrite: !ifNoneMatch);
-            hidden = null;
-            RandomAccess.FlushToDisk(directory!);
-            if (source != stagedPath)
-            {
-                File.Delete(stagedPath);
+                // Both directory entries changed: the new name must survive a crash.
+                RandomAccess.FlushToDisk(directory!);
+                RandomAccess.FlushToDisk(staging);
+                return PlacementStatus.Placed;
             }
-
-            return PlacementStatus.Placed;
         }
         catch (UnauthorizedAccessException)
         {
             return PlacementStatus.Forbidden;
         }
-        catch (DirectoryNotFoundException)
-        {
-            return PlacementStatus.ParentMissing;
-        }
         catch (IOException e)
         {
-            return FromErrno(e.HResult);
+            // ENOSPC, EDQUOT while copying across file systems (.NET's HResult is the errno on Unix).
+            return e.HResult is 28 or 122 ? PlacementStatus.NoSpace : PlacementStatus.Failed;
         }
         finally
         {
             if (hidden is not null)
             {
-                File.Delete(hidden);
+                File.Delete(ThroughDescriptor(directory!, hidden));
             }
 
             if (owned)
@@ -127,17 +141,6 @@ public sealed class RenamePlacer : IUploadPlacer
             }
         }
     }
-
-    // On Unix, .NET's IOException carries the errno as its HResult.
-    private static PlacementStatus FromErrno(int errno) => errno switch
-    {
-        17 => PlacementStatus.Exists,          // EEXIST
-        21 or 39 => PlacementStatus.IsDirectory, // EISDIR, ENOTEMPTY
-        20 => PlacementStatus.ParentMissing,   // ENOTDIR
-        28 or 122 => PlacementStatus.NoSpace,  // ENOSPC, EDQUOT
-        1 or 13 or 30 => PlacementStatus.Forbidden, // EPERM, EACCES, EROFS
-        _ => PlacementStatus.Failed,
-    };
 
     private static (string Parent, string Name) Split(string target)
     {
@@ -188,10 +191,4 @@ public sealed class RenamePlacer : IUploadPlacer
 
     private static string ThroughDescriptor(SafeFileHandle directory, string name) =>
         "/proc/self/fd/" + ((int)directory.DangerousGetHandle()).ToString(CultureInfo.InvariantCulture) + "/" + name;
-
-    private static bool SameFileSystem(string stagedPath, SafeFileHandle directory)
-    {
-        using SafeFileHandle staged = File.OpenHandle(stagedPath, FileMode.Open, FileAccess.Read);
-        return FilePal.TryGetMetadata(staged, out FileMetadata a) && FilePal.TryGetMetadata(directory, out FileMetadata b) && a.Device == b.Device;
-    }
 }
