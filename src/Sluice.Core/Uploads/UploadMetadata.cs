@@ -6,8 +6,8 @@ namespace Sluice.Core.Uploads;
 // comma, and values are base64 (RFC 4648 §4, the standard alphabet with padding). A key without a
 // value is allowed by the protocol (an empty value). Limits keep one request from making the server
 // hold much: the whole field, the number of pairs and each decoded value are bounded.
-// Strictness: decoding is canonical (Base64.IsValid rejects non-zero pad bits and whitespace), so a
-// value has one spelling and a later comparison on the decoded bytes cannot be fooled.
+// Strictness: decoding is canonical (padding required, non-zero pad bits and whitespace refused —
+// the "YR==" case in the tests), so a value has one spelling.
 public sealed class UploadMetadata
 {
     public const int MaxFieldLength = 4096;
