@@ -142,6 +142,8 @@ public static class ServeCommand
         auth.AddTo(command);
         var uploads = new UploadCliOptions();
         uploads.AddTo(command);
+        var tus = new TusCliOptions();
+        tus.AddTo(command);
 
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -200,6 +202,7 @@ public static class ServeCommand
                 ReceiveOption = Enum.Parse<ReceiveStrategyOption>(parse.GetValue(receiveStrategy)!, ignoreCase: true),
                 Uploads = uploads.Bind(parse),
             };
+            options = tus.Bind(parse, options);
             return await RunAsync(options).ConfigureAwait(false);
         });
         return command;

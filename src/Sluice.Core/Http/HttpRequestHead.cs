@@ -5,7 +5,7 @@ namespace Sluice.Core.Http;
 // The semantic view of one request head, reused across the requests of a connection (Reset).
 // It interprets only the fields a read-only file server acts on; the framing checks that stop
 // request smuggling (RFC 9112 §6.3) live in Validate so the parser itself stays policy-free.
-public sealed class HttpRequestHead
+public sealed partial class HttpRequestHead
 {
     private RequestRejectionReason _fieldRejection;
     private int _hostCount;
@@ -115,6 +115,7 @@ public sealed class HttpRequestHead
         XForwardedFor = null;
         FieldCount = 0;
         ExpectContinue = false;
+        ResetUploadFields();
     }
 
     public RequestRejectionReason Validate()
@@ -228,6 +229,9 @@ public sealed class HttpRequestHead
                 break;
             case 15 when Ascii.EqualsIgnoreCase(name, "x-forwarded-for"u8):
                 XForwardedFor = Append(XForwardedFor, value);
+                break;
+            default:
+                OnUploadField(name, value);
                 break;
         }
     }

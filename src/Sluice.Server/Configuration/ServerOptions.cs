@@ -152,6 +152,14 @@ public sealed record ServerOptions
     };
     // --upload: PUT/DELETE/MKCOL (README "Uploads"); null when uploads are off.
     public UploadOptions? Uploads { get; init; }
+    // Resumable uploads (tus, Uploads/Tus): where unfinished uploads are staged (null: beside the
+    // root, StagingLocation.DefaultFor), how long one lives from its creation, and how many bytes
+    // all unfinished uploads may reserve together (0 = no cap beyond free space).
+    public string? UploadStaging { get; init; }
+
+    public TimeSpan UploadExpiry { get; init; } = TimeSpan.FromHours(24);
+
+    public long UploadStagingQuota { get; init; }
 
     public TransferPolicyOptions Policy => new()
     {
@@ -295,6 +303,16 @@ public sealed record ServerOptions
         }
 
         Uploads?.Validate(Host, hasAuth: Auth is { Entries.Count: > 0 } || Auth?.File is not null, TrustedProxies, errors);
+        if (UploadExpiry <= TimeSpan.Zero || UploadStagingQuota < 0)
+        {
+            errors.Add("--upload-expiry must be positive and --upload-staging-quota not negative");
+        }
+
+        // Staged bytes inside the served tree could be downloaded before they are complete.
+        if (UploadStaging is not null && Directory.Exists(Root) && Sluice.Server.Uploads.Tus.StagingLocation.IsInside(UploadStaging, Root))
+        {
+            errors.Add($"--upload-staging '{UploadStaging}' is inside the served directory: staged uploads would be served");
+        }
 
         return errors;
     }

@@ -87,6 +87,12 @@ public static class ResponseHeadBuilder
             w.Field("Vary"u8, "Accept-Encoding"u8);
         }
 
+        // tus 1.0.0 fields (resumable uploads): Tus-Resumable, Upload-Offset, Upload-Expires …
+        if (plan.Tus.Active)
+        {
+            plan.Tus.Write(ref w);
+        }
+
         // Every response: browsers must not guess a script or a page out of a served file whose
         // type we named (an uploaded .txt holding HTML, say).
         w.Field("X-Content-Type-Options"u8, "nosniff"u8);

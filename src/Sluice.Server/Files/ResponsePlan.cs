@@ -76,6 +76,8 @@ public sealed class ResponsePlan
     public bool LeftPublic { get; set; }
     // The Allow field when it lists more than GET and HEAD (uploads on: RFC 9110 §10.2.1).
     public string? Allow { get; set; }
+    // tus 1.0.0 fields of a resumable-upload response (inactive for every other response).
+    public Uploads.Tus.TusResponseFields Tus { get; } = new();
 
     public void Reset()
     {
@@ -105,6 +107,7 @@ public sealed class ResponsePlan
         PublicOnly = null;
         LeftPublic = false;
         Allow = null;
+        Tus.Clear();
     }
 
     // The body is file ranges; the plan owns the file reference until the response releases it.
