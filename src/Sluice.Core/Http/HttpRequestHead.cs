@@ -54,6 +54,10 @@ public sealed partial class HttpRequestHead
 
     public bool HasTransferEncoding { get; private set; }
 
+    // Transfer-Encoding is exactly "chunked": one field, one coding (RFC 9112 §6.1: chunked must be
+    // the final coding; a server that decodes no other coding can take only chunked alone).
+    public bool IsChunked { get; private set; }
+
     public string? Range { get; private set; }
 
     public string? IfMatch { get; private set; }
@@ -111,6 +115,7 @@ public sealed partial class HttpRequestHead
         _referer.Clear();
         ContentLength = null;
         HasTransferEncoding = false;
+        IsChunked = false;
         Range = IfMatch = IfNoneMatch = IfModifiedSince = IfUnmodifiedSince = IfRange = null;
         XForwardedFor = null;
         FieldCount = 0;
@@ -118,7 +123,11 @@ public sealed partial class HttpRequestHead
         ResetUploadFields();
     }
 
-    public RequestRejectionReason Validate()
+    public RequestRejectionReason Validate() => Validate(acceptsChunked: false);
+
+    // acceptsChunked: a handler takes this request's body (an upload), so a chunked body is read
+    // and decoded; for any other request a body with Transfer-Encoding stays 501.
+    public RequestRejectionReason Validate(bool acceptsChunked)
     {
         if (_fieldRejection != RequestRejectionReason.None)
         {
@@ -142,7 +151,8 @@ public sealed partial class HttpRequestHead
             return RequestRejectionReason.ContentLengthWithTransferEncoding;
         }
 
-        if (HasTransferEncoding)
+        // RFC 9112 §6.1: Transfer-Encoding in an HTTP/1.0 request is faulty framing; never decoded.
+        if (HasTransferEncoding && !(acceptsChunked && IsChunked && Version == HttpVersion.Http11))
         {
             return RequestRejectionReason.UnsupportedTransferEncoding;
         }
@@ -209,6 +219,8 @@ public sealed partial class HttpRequestHead
                 IfModifiedSince = Latin1(value);
                 break;
             case 17 when Ascii.EqualsIgnoreCase(name, "transfer-encoding"u8):
+                // A second field line combines with the first (RFC 9110 §5.3), so it is a list.
+                IsChunked = !HasTransferEncoding && Ascii.EqualsIgnoreCase(value.Trim(" \t"u8), "chunked"u8);
                 HasTransferEncoding = true;
                 break;
             case 19 when Ascii.EqualsIgnoreCase(name, "if-unmodified-since"u8):

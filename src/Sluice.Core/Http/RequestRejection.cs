@@ -32,7 +32,7 @@ public static class RequestRejection
         RequestRejectionReason.ContentLengthWithTransferEncoding => "Content-Length together with Transfer-Encoding",
         RequestRejectionReason.ConflictingContentLength => "conflicting Content-Length values",
         RequestRejectionReason.InvalidContentLength => "invalid Content-Length",
-        RequestRejectionReason.UnsupportedTransferEncoding => "request bodies with Transfer-Encoding are not supported",
+        RequestRejectionReason.UnsupportedTransferEncoding => "request bodies with Transfer-Encoding are supported only as chunked uploads",
         RequestRejectionReason.BodyTooLarge => "request body too large",
         RequestRejectionReason.HeaderTimeout => "request header timeout",
         RequestRejectionReason.InvalidProxyHeader => "malformed PROXY protocol header",

@@ -13,8 +13,8 @@ public sealed partial class Http1Connection
     private static readonly byte[] s_continue = "HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray();
 
     // The body of the current request when a handler takes it (uploads), else null.
-    private ContentLengthBody? _body;
-    private ContentLengthBody? _bodyInstance;
+    private ConnectionBody? _body;
+    private ConnectionBody? _bodyInstance;
 
     // The last access-control answer (Http1Connection.Auth.cs), for the write gate.
     private AuthResult _authResult;
@@ -29,10 +29,10 @@ public sealed partial class Http1Connection
             return false;
         }
 
-        // Chunked request bodies stay refused (501) by HttpRequestHead.Validate until the chunked
-        // decoder is merged: this is the one call site that will take them.
-        _bodyInstance ??= new ContentLengthBody(this);
-        _bodyInstance.Open(_head.ContentLength ?? 0, _head.ExpectContinue && _head.Version == HttpVersion.Http11);
+        // A chunked body (HttpRequestHead.Validate let it through only because this handler takes
+        // it) is decoded here (Http1Connection.Chunked.cs); any other Transfer-Encoding was 501.
+        _bodyInstance ??= new ConnectionBody(this);
+        _bodyInstance.Open(_head.IsChunked ? null : _head.ContentLength ?? 0, _head.ExpectContinue && _head.Version == HttpVersion.Http11);
         _body = _bodyInstance;
         return true;
     }
@@ -74,7 +74,14 @@ public sealed partial class Http1Connection
             return -1;
         }
 
-        long remaining = body.DeclaredLength!.Value - body.Consumed;
+        // A chunked body's rest has no known length: never discarded, the connection closes.
+        if (body.DeclaredLength is not long declared)
+        {
+            _plan.CloseConnection = true;
+            return 0;
+        }
+
+        long remaining = declared - body.Consumed;
         if (body.Outcome != ReceiveOutcome.Completed || (body.ExpectContinue && !body.ContinueSent) || remaining > _server.Options.MaxDiscardedBodyBytes)
         {
             _plan.CloseConnection = true;
@@ -84,14 +91,15 @@ public sealed partial class Http1Connection
         return remaining;
     }
 
-    // A Content-Length request body read from this connection: first the bytes already buffered
+    // A request body read from this connection (a chunked one: Http1Connection.Chunked.cs). A
+    // Content-Length body: first the bytes already buffered
     // behind the head, then from the transport, never past its end (the next request's bytes stay
     // in the buffer). Deadline: while a read waits for the client, the connection's one deadline
     // word holds DeadlineReason.Body at min(last byte + body timeout, rate deadline); the rate
     // deadline starts at the grace period and each byte received extends it by 1 / rate seconds
     // (Kestrel's MinRequestBodyDataRate), capped so a burst cannot bank hours. Time between waits
     // (disk writes) is not charged: the rate deadline moves on by it.
-    private sealed class ContentLengthBody(Http1Connection connection) : RequestBody, IReceiveDeadline
+    private sealed partial class ConnectionBody(Http1Connection connection) : RequestBody, IReceiveDeadline
     {
         private readonly Http1Connection _connection = connection;
         private readonly ReceiveTally _tally = new();
@@ -100,11 +108,11 @@ public sealed partial class Http1Connection
         private long _rateDeadline;
         private long _pausedAt;
 
-        public override long? DeclaredLength => _length;
+        public override long? DeclaredLength => _chunked ? null : _length;
 
         public override long Consumed => _consumed;
 
-        public override bool IsComplete => _consumed == _length;
+        public override bool IsComplete => _chunked ? _decoder.IsDone : _consumed == _length;
 
         public bool ExpectContinue { get; private set; }
 
@@ -119,9 +127,12 @@ public sealed partial class Http1Connection
 
         private UploadOptions Options => _connection._server.Options.Uploads!;
 
-        public void Open(long length, bool expectContinue)
+        // length: null for a chunked body.
+        public void Open(long? length, bool expectContinue)
         {
-            _length = length;
+            _chunked = length is null;
+            _decoder.Reset();
+            _length = length ?? 0;
             _consumed = 0;
             ExpectContinue = expectContinue;
             ContinueSent = false;
@@ -142,6 +153,11 @@ public sealed partial class Http1Connection
             if (Outcome != ReceiveOutcome.Completed || !await SendContinueAsync().ConfigureAwait(false))
             {
                 return new BodyRead(0, Outcome);
+            }
+
+            if (_chunked)
+            {
+                return await ReadChunkedAsync(buffer).ConfigureAwait(false);
             }
 
             int want = (int)Math.Min(buffer.Length, _length - _consumed);
@@ -185,6 +201,11 @@ public sealed partial class Http1Connection
 
         public override async ValueTask<ReceiveResult> WriteToAsync(SafeFileHandle file, long offset, long maxBytes)
         {
+            if (_chunked)
+            {
+                return await WriteChunkedToAsync(file, offset, maxBytes).ConfigureAwait(false);
+            }
+
             long remaining = _length - _consumed;
             if (remaining > maxBytes)
             {
@@ -230,11 +251,15 @@ public sealed partial class Http1Connection
         public void EndWait(long bytes)
         {
             Volatile.Write(ref _connection._deadline, 0);
-            long now = Environment.TickCount64;
-            _pausedAt = now;
+            _pausedAt = Environment.TickCount64;
+            Credit(bytes);
+        }
+
+        public void Credit(long bytes)
+        {
             if (bytes > 0 && Options.MinReceiveRate > 0)
             {
-                long cap = now + Math.Max((long)Options.MinReceiveRateGrace.TotalMilliseconds, (long)Options.BodyTimeout.TotalMilliseconds);
+                long cap = Environment.TickCount64 + Math.Max((long)Options.MinReceiveRateGrace.TotalMilliseconds, (long)Options.BodyTimeout.TotalMilliseconds);
                 _rateDeadline = Math.Min(cap, _rateDeadline + (bytes * 1000 / Options.MinReceiveRate));
             }
         }

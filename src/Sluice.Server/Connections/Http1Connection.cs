@@ -283,7 +283,7 @@ public sealed partial class Http1Connection
             _start += consumed;
 
             // 2. Framing checks (smuggling) and the body a GET should not have.
-            RequestRejectionReason invalid = _head.Validate();
+            RequestRejectionReason invalid = _head.Validate(acceptsChunked: _server.Uploads?.TakesBody(_head) == true);
             if (invalid != RequestRejectionReason.None)
             {
                 await RejectAsync(invalid).ConfigureAwait(false);

@@ -113,7 +113,8 @@ public sealed partial class SluiceServer : IAsyncDisposable
         }
 
         // Uploads (--upload): PUT/DELETE/MKCOL and the receive side of the planner.
-        ReceivePlanner = new Receive.ReceivePlanner(new Receive.BufferedReceive(_disk));
+        ReceivePlanner = new Receive.ReceivePlanner(new Receive.ReceiveMechanisms(
+            options.ReceivePolicy, _disk, _readBuffers, Capabilities, new Receive.BufferedReceive(_disk)));
         if (options.Uploads is not null)
         {
             Uploads = new Uploads.UploadHandler(_root, _disk, options.Uploads, options.ServeDotfiles, OpenFiles, Handler.Listings);

@@ -11,7 +11,7 @@ namespace Sluice.Server.Receive;
 // the loop) before one pwrite, so the disk engine sees few large writes.
 //
 // Threading: the recvs run on the connection's thread (non-blocking, awaited); every pwrite runs
-// on the disk engine (IDiskEngine.RunAsync), because a write into the page cache can block on
+// on the disk engine (IDiskEngine.RunDataAsync, behind any open or statx), because a write into the page cache can block on
 // dirty-page throttling (balance_dirty_pages) or a journal commit for as long as the disk takes —
 // the threading rule's case exactly. One hop per chunk (256 KiB by default) keeps that cheap.
 // Receiving the next chunk while the previous one is written (two buffers) would overlap network
@@ -45,7 +45,7 @@ public sealed class BufferedReceive(IDiskEngine disk, int chunkBytes = BufferedR
         byte[] buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(chunkBytes, job.Length - written));
         try
         {
-            CancellationToken token = job.Deadline?.Token ?? job.Transport.Token;
+            CancellationToken token = ReceiveDeadlines.TokenOf(job);
             while (written < job.Length)
             {
                 int want = (int)Math.Min(buffer.Length, job.Length - written);
@@ -101,7 +101,7 @@ public sealed class BufferedReceive(IDiskEngine disk, int chunkBytes = BufferedR
     {
         job.Tally.WriteCalls++;
         job.Tally.EngineRequests++;
-        IoResult result = await disk.RunAsync(
+        IoResult result = await disk.RunDataAsync(
             static s => FilePal.Pwrite(s.File, s.Data.Span, s.Offset),
             (File: job.File, Data: data, Offset: offset)).ConfigureAwait(false);
         if (result.Status == IoStatus.Done)

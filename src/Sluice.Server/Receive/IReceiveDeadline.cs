@@ -12,4 +12,8 @@ public interface IReceiveDeadline
 
     // bytes: what the wait delivered (0 when it ended without data).
     void EndWait(long bytes);
+
+    // Bytes that arrived outside a wait (splice moves them after a readiness wait that reports
+    // none): they count toward the minimum receive rate as if a wait had delivered them.
+    void Credit(long bytes);
 }

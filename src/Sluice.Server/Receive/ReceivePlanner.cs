@@ -1,8 +1,10 @@
 namespace Sluice.Server.Receive;
 
-// The seam's first body: every upload is received by recv + pwrite (BufferedReceive). The splice,
-// uncached and direct mechanisms replace this body with a policy (issue 11, item 3).
-public sealed class ReceivePlanner(IReceiveMechanism buffered) : IReceivePlanner
+// The receive side of the planner: ReceivePolicy (through ReceiveMechanisms) picks per upload
+// among splice, dontcache, direct and the connection side's BufferedReceive. A chunked body is
+// not planned here: its framing is decoded in user space, so its data is already in a buffer and
+// goes by pwrite (the chunked body writes it itself; ReceivePolicy says Buffered for it too).
+public sealed class ReceivePlanner(ReceiveMechanisms mechanisms) : IReceivePlanner
 {
-    public IReceiveMechanism Pick(long length, bool isTls) => buffered;
+    public IReceiveMechanism Pick(long length, bool isTls) => mechanisms.Pick(length, isTls);
 }

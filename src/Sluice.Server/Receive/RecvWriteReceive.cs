@@ -65,8 +65,8 @@ public abstract class RecvWriteReceive : IReceiveMechanism
                 }
             }
 
-            first = await RentAsync(job.Transport.Token).ConfigureAwait(false);
-            second = await RentAsync(job.Transport.Token).ConfigureAwait(false);
+            first = await RentAsync(ReceiveDeadlines.TokenOf(job)).ConfigureAwait(false);
+            second = await RentAsync(ReceiveDeadlines.TokenOf(job)).ConfigureAwait(false);
             return await RunAsync(job, writer, first.Buffer, second.Buffer).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
@@ -94,6 +94,7 @@ public abstract class RecvWriteReceive : IReceiveMechanism
         Task<ReceiveIoResult>? pending = null;
         int pendingCount = 0;
         ReceiveOutcome ended = ReceiveOutcome.Completed;
+        CancellationToken token = ReceiveDeadlines.TokenOf(job);
         while (toReceive > 0 && ended == ReceiveOutcome.Completed)
         {
             int chunk = writer.NextChunk(offset, toReceive, buffer.Length);
@@ -108,11 +109,14 @@ public abstract class RecvWriteReceive : IReceiveMechanism
 
             while (filled < chunk)
             {
-                int n;
+                int n = 0;
+                // Every wait for the client runs under the body deadline (timeout, minimum rate);
+                // the disk writes between waits are not charged to it.
+                job.Deadline?.BeginWait();
                 try
                 {
                     job.Tally.ReceiveCalls++;
-                    n = await job.Transport.ReceiveAsync(buffer.Memory[filled..chunk], job.Transport.Token).ConfigureAwait(false);
+                    n = await job.Transport.ReceiveAsync(buffer.Memory[filled..chunk], token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -123,6 +127,10 @@ public abstract class RecvWriteReceive : IReceiveMechanism
                 {
                     ended = ReceiveOutcome.PeerGone;
                     break;
+                }
+                finally
+                {
+                    job.Deadline?.EndWait(n);
                 }
 
                 if (n == 0)

@@ -129,6 +129,7 @@ public sealed class SpliceReceive : IReceiveMechanism
                 if (r.Status == ReceiveIoStatus.Done)
                 {
                     inPipe += (int)r.Bytes;
+                    job.Deadline?.Credit(r.Bytes);
                     continue;
                 }
 
@@ -145,7 +146,7 @@ public sealed class SpliceReceive : IReceiveMechanism
                     break;
                 }
 
-                ended = await WaitReadableAsync(socket).ConfigureAwait(false);
+                ended = await WaitReadableAsync(job, socket).ConfigureAwait(false);
                 if (ended != ReceiveOutcome.Completed)
                 {
                     break;
@@ -196,13 +197,15 @@ public sealed class SpliceReceive : IReceiveMechanism
     private static ReceiveOutcome WriteFailure(ReceiveIoResult done) =>
         ReceiveOutcomes.FromWrite(done.Status == ReceiveIoStatus.Done ? ReceiveIoStatus.Failed : done.Status);
 
-    // Completes when the socket is readable (or at end of stream); the wait is bounded by the
-    // transport's token (body deadline, minimum rate, server abort).
-    private static async ValueTask<ReceiveOutcome> WaitReadableAsync(SocketTransport socket)
+    // Completes when the socket is readable (or at end of stream); the wait is bounded by the body
+    // deadline (timeout, minimum rate) and the transport's token (server abort). The wait itself
+    // moves no byte (EndWait(0)); the splices after it credit what they move (IReceiveDeadline.Credit).
+    private static async ValueTask<ReceiveOutcome> WaitReadableAsync(ReceiveJob job, SocketTransport socket)
     {
+        job.Deadline?.BeginWait();
         try
         {
-            await socket.ReceiveAsync(Memory<byte>.Empty, socket.Token).ConfigureAwait(false);
+            await socket.ReceiveAsync(Memory<byte>.Empty, ReceiveDeadlines.TokenOf(job)).ConfigureAwait(false);
             return ReceiveOutcome.Completed;
         }
         catch (OperationCanceledException)
@@ -212,6 +215,10 @@ public sealed class SpliceReceive : IReceiveMechanism
         catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
         {
             return ReceiveOutcome.PeerGone;
+        }
+        finally
+        {
+            job.Deadline?.EndWait(0);
         }
     }
 }

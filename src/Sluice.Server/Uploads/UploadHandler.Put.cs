@@ -37,9 +37,10 @@ public sealed partial class UploadHandler
         bool createOnly = head.IfNoneMatch is { } inm && inm.Trim() == "*";
         try
         {
-            if (length > 0)
+            // A chunked body (no declared length) is bounded by the limit as it is decoded.
+            if (length > 0 || body.DeclaredLength is null)
             {
-                ReceiveResult received = await body.WriteToAsync(writer.File, 0, length).ConfigureAwait(false);
+                ReceiveResult received = await body.WriteToAsync(writer.File, 0, body.DeclaredLength is null ? _options.MaxUploadSize : length).ConfigureAwait(false);
                 if (received.Outcome != ReceiveOutcome.Completed)
                 {
                     UploadResponses.Set(plan, UploadResponses.ForReceive(received.Outcome));

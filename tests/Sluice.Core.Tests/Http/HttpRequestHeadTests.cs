@@ -35,6 +35,24 @@ public sealed class HttpRequestHeadTests
     public void FramingIsValidated(string request, RequestRejectionReason expected) =>
         Assert.Equal(expected, Parse(request).Validate());
 
+    // A handler that takes the body (an upload) accepts chunked alone, in HTTP/1.1 only; anything
+    // else with Transfer-Encoding stays 501, and both framings at once stay 400.
+    [Theory]
+    [InlineData("Transfer-Encoding: chunked\r\n", "HTTP/1.1", RequestRejectionReason.None)]
+    [InlineData("Transfer-Encoding:  Chunked \r\n", "HTTP/1.1", RequestRejectionReason.None)]
+    [InlineData("Transfer-Encoding: chunked\r\n", "HTTP/1.0", RequestRejectionReason.UnsupportedTransferEncoding)]
+    [InlineData("Transfer-Encoding: gzip, chunked\r\n", "HTTP/1.1", RequestRejectionReason.UnsupportedTransferEncoding)]
+    [InlineData("Transfer-Encoding: chunked, chunked\r\n", "HTTP/1.1", RequestRejectionReason.UnsupportedTransferEncoding)]
+    [InlineData("Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n", "HTTP/1.1", RequestRejectionReason.UnsupportedTransferEncoding)]
+    [InlineData("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", "HTTP/1.1", RequestRejectionReason.UnsupportedTransferEncoding)]
+    [InlineData("Transfer-Encoding: chunked\r\nContent-Length: 3\r\n", "HTTP/1.1", RequestRejectionReason.ContentLengthWithTransferEncoding)]
+    public void ChunkedIsAcceptedOnlyAloneAndOnlyWhereABodyIsTaken(string fields, string version, RequestRejectionReason expected)
+    {
+        HttpRequestHead head = Parse($"PUT /f {version}\r\nHost: a\r\n{fields}\r\n");
+        Assert.Equal(expected, head.Validate(acceptsChunked: true));
+        Assert.NotEqual(RequestRejectionReason.None, head.Validate(acceptsChunked: false));
+    }
+
     [Fact]
     public void TooManyFieldsAreRefused()
     {
