@@ -6,6 +6,11 @@ namespace Sluice.Server.Connections;
 
 public sealed partial class Http1Connection
 {
+    // The verified user of the request being answered, for its access-log line (%u, "user").
+    // Taken (and cleared) once per response, so a later request on the same connection that is
+    // refused before it reaches the gate (400, 408) is never logged under the previous user.
+    private string? _authUser;
+
     // Access control, then the file handler. The decision is AuthGate's; this only asks and
     // answers. A path the gate calls public is served under a constraint (ResponsePlan.PublicOnly):
     // the file the kernel resolves must be public too. When it is not (an in-root symlink from a
@@ -44,10 +49,18 @@ public sealed partial class Http1Connection
             return;
         }
 
+        _authUser = result.User;
         if (!await TryHandleUploadAsync().ConfigureAwait(false))
         {
             await _server.Handler.HandleAsync(_head, _plan, DateTimeOffset.UtcNow).ConfigureAwait(false);
         }
+    }
+
+    private string? TakeAuthUser()
+    {
+        string? user = _authUser;
+        _authUser = null;
+        return user;
     }
 
     // The address failures are counted against. The peer's address for now; behind a trusted

@@ -438,6 +438,7 @@ public sealed partial class Http1Connection
 
     private void LogResponse(long startedAt, TransferOutcome outcome)
     {
+        string? user = TakeAuthUser();
         // Counted whether or not the access log is on: /metrics does not depend on --quiet.
         _server.Responses.Observe(_plan.Status, startedAt);
         if (!_server.Log.AccessEnabled)
@@ -456,6 +457,6 @@ public sealed partial class Http1Connection
         _server.Log.Access(new AccessLogEntry(
             DateTimeOffset.UtcNow, _remote, _head.MethodToken, _head.Target, version, _plan.Status, _tally.BytesSent,
             strategy, reason, outcome.ToString().ToLowerInvariant(), ms,
-            BodyBytes: Math.Max(0, _tally.BytesSent - _responseHeadBytes), Referer: _head.Referer, UserAgent: _head.UserAgent));
+            BodyBytes: Math.Max(0, _tally.BytesSent - _responseHeadBytes), Referer: _head.Referer, UserAgent: _head.UserAgent, User: user));
     }
 }

@@ -94,7 +94,7 @@ public sealed partial class FileHandler
         // A sibling outside the public prefixes is passed over too (the client asked for the
         // public original, which it then gets): a link "x.txt.gz -> ../secret/y.gz" is not served.
         if (!PrecompressedVariant.IsUsable(sibling.Metadata, file.Metadata)
-            || (plan.PublicOnly is { } publicOnly && !IsUnderPublic(publicOnly, sibling.ResolvedPath)))
+            || (plan.PublicOnly is { } publicOnly && !IsUnderPublic(publicOnly, CurrentResolvedPath(sibling))))
         {
             sibling.Release();
             return false;

@@ -1,4 +1,5 @@
 using Sluice.Core.Auth;
+using Sluice.Interop.Pal;
 using Sluice.Server.Auth;
 
 namespace Sluice.Server.Files;
@@ -21,7 +22,7 @@ public sealed partial class FileHandler
     // which tells the connection to decide the request as a protected one (Http1Connection.Auth.cs).
     private bool AdmitsPublicOnly(ResponsePlan plan, in FileRef file)
     {
-        if (plan.PublicOnly is not { } publicOnly || IsUnderPublic(publicOnly, file.ResolvedPath))
+        if (plan.PublicOnly is not { } publicOnly || IsUnderPublic(publicOnly, CurrentResolvedPath(file)))
         {
             return true;
         }
@@ -32,6 +33,15 @@ public sealed partial class FileHandler
         plan.LeftPublic = true;
         return false;
     }
+
+    // Where the file is now. A cache hit's ResolvedPath is where it was when the entry was opened,
+    // and renaming a directory above a file changes neither the file's inode nor its ctime, so the
+    // hit still validates (FileMetadata.SameVersionAs) after "mv pub/dir secret/dir; ln -s
+    // ../secret/dir pub/dir": /pub/dir/f.txt would stay public for the entry's lifetime. The
+    // kernel's name for the cached descriptor (d_path, /proc/self/fd/N) follows renames, so a
+    // lease is read again: one readlink per public request served from the cache, none otherwise.
+    private static string? CurrentResolvedPath(in FileRef file) =>
+        file.IsLeased ? FilePal.TryGetResolvedPath(file.Handle) : file.ResolvedPath;
 
     // resolved is absolute; only a path below the root can be under a prefix (with
     // --follow-symlinks a link may leave the root, and what it reaches there is not public). A

@@ -32,6 +32,9 @@ public readonly struct FileRef
 
     public FileMetadata Metadata { get; }
 
+    // Lent by the open-file cache: ResolvedPath is where the file was when the cache opened it.
+    public bool IsLeased => _leased;
+
     public static FileRef Owned(SafeFileHandle handle, in FileMetadata metadata, string? resolvedPath = null) => new(handle, metadata, null, leased: false, resolvedPath);
 
     // The caller has already taken a reference with DangerousAddRef.

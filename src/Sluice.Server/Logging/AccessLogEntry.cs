@@ -2,7 +2,9 @@ namespace Sluice.Server.Logging;
 
 // One line per response: who asked what, what happened, how the bytes moved and how long it took.
 // Method, target, referer and user agent come from the client and are escaped by each format
-// (LogEscape, or JSON's own escaping); the other fields are ours. BytesSent is everything written
+// (LogEscape, or JSON's own escaping); the other fields are ours. User is the name a request's
+// credentials were verified for (null when none were): it comes from the auth file, and is escaped
+// all the same. BytesSent is everything written
 // to the socket (head and body), BodyBytes only the body: the combined format's %b is the body,
 // so log analysers that sum it get the content served, not the protocol overhead.
 public readonly record struct AccessLogEntry(
@@ -19,7 +21,8 @@ public readonly record struct AccessLogEntry(
     double DurationMs,
     long BodyBytes = 0,
     string? Referer = null,
-    string? UserAgent = null)
+    string? UserAgent = null,
+    string? User = null)
 {
     // The sluice format. A refusal before any request line was read (503 at accept, 408 on a
     // silent partial head) has no method: its request field is "-", as nginx logs it.

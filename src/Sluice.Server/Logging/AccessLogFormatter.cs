@@ -32,11 +32,11 @@ public sealed class AccessLogFormatter
 
     // Apache's and nginx's combined: %h %l %u [%t] "%r" %>s %b "%{Referer}i" "%{User-agent}i".
     // %b is the body bytes, 0 when none (nginx's $body_bytes_sent; Apache prints "-" there, which
-    // parsers accept as well). %l and %u are "-": no identd, and no authenticated user yet.
+    // parsers accept as well). %l is "-" (no identd); %u the verified user, "-" without one.
     public static string Combined(in AccessLogEntry entry)
     {
         var b = new StringBuilder(160);
-        b.Append(entry.RemoteHost).Append(" - - [");
+        b.Append(entry.RemoteHost).Append(" - ").Append(UserField(entry.User)).Append(" [");
         AppendCommonLogTime(b, entry.Time);
         b.Append("] \"");
         if (entry.Method.Length == 0)
@@ -56,6 +56,12 @@ public sealed class AccessLogFormatter
         return b.ToString();
     }
 
+    // %u is unquoted, and an auth file's user name may hold a space (htpasswd allows one), which
+    // would shift every later field for a parser that splits on spaces (Apache and nginx leave it
+    // so): here it is escaped as \x20 as well. An empty name is "-" like a missing one.
+    private static string UserField(string? user) =>
+        string.IsNullOrEmpty(user) ? "-" : LogEscape.Field(user).Replace(" ", "\\x20", StringComparison.Ordinal);
+
     // [10/Oct/2000:13:55:36 +0000]: English month names whatever the culture, offset without a colon.
     private static void AppendCommonLogTime(StringBuilder b, DateTimeOffset time)
     {
@@ -74,6 +80,7 @@ public sealed class AccessLogFormatter
             w.WriteStartObject();
             w.WriteString("time", entry.Time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
             w.WriteString("remote", entry.Remote);
+            w.WriteString("user", entry.User);
             w.WriteString("method", entry.Method.Length == 0 ? null : entry.Method);
             w.WriteString("target", entry.Method.Length == 0 ? null : LogEscape.Json(entry.Target));
             w.WriteString("protocol", entry.Method.Length == 0 ? null : entry.Version);

@@ -141,6 +141,7 @@ public sealed partial class AccessLogFormatTests
     internal sealed record JsonLine(
         [property: JsonPropertyName("time")] string Time,
         [property: JsonPropertyName("remote")] string Remote,
+        [property: JsonPropertyName("user")] string? User,
         [property: JsonPropertyName("method")] string? Method,
         [property: JsonPropertyName("target")] string? Target,
         [property: JsonPropertyName("protocol")] string? Protocol,
