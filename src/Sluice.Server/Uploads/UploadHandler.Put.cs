@@ -17,6 +17,14 @@ public sealed partial class UploadHandler
     // update an If-Match prevents happens between the check and the write).
     private async ValueTask PutAsync(HttpRequestHead head, RequestBody body, ResponsePlan plan, string parent, string name)
     {
+        if (head.HasContentRange)
+        {
+            // RFC 9110 §14.5: this server has no partial PUT, and storing the fragment as the whole
+            // file would destroy the rest of it.
+            UploadResponses.Set(plan, 400);
+            return;
+        }
+
         long length = body.DeclaredLength ?? 0;
         if (length > _options.MaxUploadSize)
         {
