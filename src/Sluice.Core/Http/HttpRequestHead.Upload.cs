@@ -16,6 +16,10 @@ public sealed partial class HttpRequestHead
 
     public string? RequestContentType { get; private set; }
 
+    // RFC 9110 §14.5: a PUT with Content-Range is partial content sent as if whole; it must be
+    // refused (400), never stored as the full representation.
+    public bool HasContentRange { get; private set; }
+
     // A repeated tus field is ambiguous (none of them is a list): refused, like a repeated Authorization.
     public bool UploadFieldRepeated { get; private set; }
 
@@ -23,6 +27,7 @@ public sealed partial class HttpRequestHead
     {
         TusResumable = UploadLength = UploadOffset = UploadMetadata = RequestContentType = null;
         UploadFieldRepeated = false;
+        HasContentRange = false;
     }
 
     private void OnUploadField(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
@@ -37,6 +42,9 @@ public sealed partial class HttpRequestHead
                 break;
             case 13 when Ascii.EqualsIgnoreCase(name, "upload-length"u8):
                 UploadLength = Set(UploadLength, value);
+                break;
+            case 13 when Ascii.EqualsIgnoreCase(name, "content-range"u8):
+                HasContentRange = true;
                 break;
             case 13 when Ascii.EqualsIgnoreCase(name, "upload-offset"u8):
                 UploadOffset = Set(UploadOffset, value);

@@ -17,6 +17,14 @@ public sealed partial class UploadHandler
     // update an If-Match prevents happens between the check and the write).
     private async ValueTask PutAsync(HttpRequestHead head, RequestBody body, ResponsePlan plan, string parent, string name)
     {
+        if (head.HasContentRange)
+        {
+            // RFC 9110 §14.5: this server has no partial PUT, and storing the fragment as the whole
+            // file would destroy the rest of it.
+            UploadResponses.Set(plan, 400);
+            return;
+        }
+
         long length = body.DeclaredLength ?? 0;
         if (length > _options.MaxUploadSize)
         {
@@ -105,13 +113,24 @@ public sealed partial class UploadHandler
     // On the disk engine, under the path's lock.
     private (int Status, string? ETag) Commit(AtomicFileWriter writer, string name, bool createOnly, RequestConditions conditions)
     {
-        int refused = CheckTarget(writer.Directory, name, conditions);
+        int refused = CheckTarget(writer.Directory, name, conditions, out long replacedModified);
         if (refused != 0)
         {
             return (refused, null);
         }
 
-        FileWriteStatus status = writer.Commit(name, createOnly, out bool replaced);
+        // The ETag is mtime + length and the kernel's mtime is coarse (one jiffy): a version
+        // written within the tick of the one it replaces would carry its ETag, and an If-Match
+        // holding the old one would overwrite the new (a lost update). So the file gets a
+        // fine-grained time, later than the version it replaces (under the path's lock).
+        long now = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
+        FileWriteStatus status = FilePal.SetModifiedTime(writer.File, Math.Max(now, replacedModified + 1));
+        if (status != FileWriteStatus.Done)
+        {
+            return (UploadResponses.ForWrite(status), null);
+        }
+
+        status = writer.Commit(name, createOnly, out bool replaced);
         if (status != FileWriteStatus.Done)
         {
             return (UploadResponses.ForWrite(status), null);
@@ -124,9 +143,14 @@ public sealed partial class UploadHandler
     }
 
     // 0 when name in directory may be written under conditions; else the refusal's status.
-    private static int CheckTarget(SafeFileHandle directory, string name, in RequestConditions conditions)
+    private static int CheckTarget(SafeFileHandle directory, string name, in RequestConditions conditions) =>
+        CheckTarget(directory, name, conditions, out _);
+
+    // The same; currentModified: the mtime (ns) of the file there now, else 0.
+    private static int CheckTarget(SafeFileHandle directory, string name, in RequestConditions conditions, out long currentModified)
     {
         DirectoryEntryKind kind = FilePal.GetEntry(directory, name, out FileMetadata current);
+        currentModified = kind == DirectoryEntryKind.File ? current.ModifiedUnixNanoseconds : 0;
         switch (kind)
         {
             case DirectoryEntryKind.Symlink or DirectoryEntryKind.Other or DirectoryEntryKind.Failed:

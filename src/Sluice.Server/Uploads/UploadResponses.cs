@@ -17,7 +17,7 @@ public static class UploadResponses
         [507] = Encoding.UTF8.GetBytes("507 Insufficient Storage\n"),
     }.ToFrozenDictionary();
 
-    // Content-Security-Policy for uploaded active content (HTML, SVG, XHTML) when uploads are on:
+    // Content-Security-Policy for uploaded active content (HTML, XML, SVG, XHTML) when uploads are on:
     // a page someone uploaded runs in a unique origin, so it cannot act as the listing's user.
     private static readonly byte[] s_sandbox = "sandbox"u8.ToArray();
 
@@ -35,13 +35,24 @@ public static class UploadResponses
 
     public static void Sandbox(ResponsePlan plan)
     {
-        if (plan.ContentSecurityPolicy is null && plan.ContentType is { } type
-            && (type.StartsWith("text/html", StringComparison.OrdinalIgnoreCase)
-                || type.StartsWith("image/svg+xml", StringComparison.OrdinalIgnoreCase)
-                || type.StartsWith("application/xhtml+xml", StringComparison.OrdinalIgnoreCase)))
+        if (plan.ContentSecurityPolicy is null && plan.ContentType is { } type && IsScriptable(type))
         {
             plan.ContentSecurityPolicy = s_sandbox;
         }
+    }
+
+    // Documents a browser renders with script: HTML, and every XML type (text/xml, application/xml,
+    // any +xml such as SVG, XHTML, Atom), because an XML document runs the script of elements in
+    // the XHTML namespace whatever its root element is.
+    private static bool IsScriptable(string contentType)
+    {
+        ReadOnlySpan<char> type = contentType.AsSpan();
+        int parameters = type.IndexOf(';');
+        type = (parameters < 0 ? type : type[..parameters]).Trim();
+        return type.Equals("text/html", StringComparison.OrdinalIgnoreCase)
+            || type.Equals("text/xml", StringComparison.OrdinalIgnoreCase)
+            || type.Equals("application/xml", StringComparison.OrdinalIgnoreCase)
+            || type.EndsWith("+xml", StringComparison.OrdinalIgnoreCase);
     }
 
     // A directory the request names as its parent could not be opened for writing.
