@@ -130,6 +130,8 @@ public sealed partial class PutCommandTests : IDisposable
     public async Task UploadsAFileWholeByEitherProtocol(string protocol)
     {
         await using ServedProcess server = await ServeAsync("--upload");
+        // Uploads never create parents (409, RFC 4918 §9.7.1): the directory the URL names exists.
+        Directory.CreateDirectory(Path.Combine(Root, "sub"));
 
         (int exit, _, string stderr) = await SluiceProcess.RunAsync(
             s_quick, "put", LocalFile, $"http://127.0.0.1:{server.Port}/sub/", "--protocol", protocol);

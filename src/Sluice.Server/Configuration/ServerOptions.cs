@@ -314,6 +314,12 @@ public sealed record ServerOptions
             errors.Add($"--upload-staging '{UploadStaging}' is inside the served directory: staged uploads would be served");
         }
 
+        // Resumable uploads stage beside the root by default; "/" has no "beside".
+        if (Uploads is not null && UploadStaging is null && Sluice.Server.Uploads.Tus.StagingLocation.DefaultFor(Root) is null)
+        {
+            errors.Add($"--upload on '{Root}' needs --upload-staging DIR: resumable uploads are staged beside the served directory by default, and '{Root}' has no parent");
+        }
+
         return errors;
     }
 }

@@ -19,8 +19,8 @@ public sealed partial class Http1Connection
     // failure itself is no failed attempt, so it costs the address nothing in the rate limit.
     private async ValueTask HandleWithAuthAsync(AuthGate gate)
     {
-        // A write (upload) needs credentials even under a --public prefix.
-        bool write = _server.Uploads?.IsWrite(_head) == true;
+        // A write (upload, tus) needs credentials even under a --public prefix.
+        bool write = IsWriteRequest;
         AuthResult result = await gate.AuthorizeAsync(_head, AuthClientAddress, asProtected: write).ConfigureAwait(false);
         _authResult = result;
         if (result.Outcome == AuthOutcome.Public)

@@ -5,6 +5,7 @@ using Sluice.Server.Auth;
 using Sluice.Server.Configuration;
 using Sluice.Server.Receive;
 using Sluice.Server.Transfer;
+using Sluice.Server.Uploads.Tus;
 
 namespace Sluice.Server.Connections;
 
@@ -24,7 +25,9 @@ public sealed partial class Http1Connection
     private bool TryOpenBody()
     {
         _body = null;
-        if (_server.Uploads is not { } uploads || !uploads.TakesBody(_head))
+        // Every tus request gets the body (the handler reads a PATCH's; any other is discarded
+        // after the response, or closes the connection when large), so it always has one to pass.
+        if (!IsTusRequest && (_server.Uploads is not { } uploads || !uploads.TakesBody(_head)))
         {
             return false;
         }
@@ -42,6 +45,13 @@ public sealed partial class Http1Connection
     // prefix never grants them (AuthorizeAsync ignored the prefix for write methods).
     private async ValueTask<bool> TryHandleUploadAsync()
     {
+        // tus first: the upload handler answers every method but GET and HEAD, /-/uploads/ included.
+        if (IsTusRequest)
+        {
+            await _server.Tus!.Handler.HandleAsync(_head, _body!, _plan, _server.Auth is null ? null : _authResult.User).ConfigureAwait(false);
+            return true;
+        }
+
         if (_server.Uploads is not { } uploads || !uploads.Handles(_head))
         {
             return false;
@@ -50,6 +60,29 @@ public sealed partial class Http1Connection
         await uploads.HandleAsync(_head, _body, _plan, _server.Auth is null ? null : _authResult.User).ConfigureAwait(false);
         return true;
     }
+
+    // /-/uploads/ while uploads are on (TusHandler); it shadows a served directory named "-".
+    private bool IsTusRequest => _server.Tus is not null && TusHandler.Matches(_head.TargetBytes);
+
+    // Requests that need an authenticated user when access control is on, even under a public
+    // prefix: PUT/DELETE/MKCOL and every tus request but OPTIONS (discovery, tus 1.0.0 §OPTIONS,
+    // which tells nothing about anyone's uploads). A HEAD of an upload is no read of the tree: it
+    // must reach the handler with its owner, or an anonymous HEAD would see only the anonymous
+    // owner's uploads and a public prefix over "/" would answer 404 instead of 401.
+    private bool IsWriteRequest => IsTusRequest
+        ? _head.Method != HttpMethod.Options
+        : _server.Uploads?.IsWrite(_head) == true;
+
+    // strategy= of the access log for a request whose body went to a file: what moved it (after
+    // any fallback); null when no body was received into a file.
+    private string? ReceiveStrategyLabel => _body?.ReceivedBy switch
+    {
+        Core.Policy.ReceiveStrategy.Buffered => "buffered",
+        Core.Policy.ReceiveStrategy.Splice => "splice",
+        Core.Policy.ReceiveStrategy.Dontcache => "dontcache",
+        Core.Policy.ReceiveStrategy.Direct => "direct",
+        _ => null,
+    };
 
     // After the handler: a body it did not read to the end is discarded after the response when
     // small (so the connection survives), else the connection closes. A client still waiting for
@@ -123,6 +156,9 @@ public sealed partial class Http1Connection
 
         public ReceiveTally Tally => _tally;
 
+        // What moved the body into its file (the last receive's, after any fallback); null until then.
+        public Core.Policy.ReceiveStrategy? ReceivedBy { get; private set; }
+
         public CancellationToken Token => _connection._receiveCts.Token;
 
         private UploadOptions Options => _connection._server.Options.Uploads!;
@@ -137,6 +173,7 @@ public sealed partial class Http1Connection
             ExpectContinue = expectContinue;
             ContinueSent = false;
             Outcome = ReceiveOutcome.Completed;
+            ReceivedBy = null;
             _tally.Reset();
             long now = Environment.TickCount64;
             _rateDeadline = now + (long)Options.MinReceiveRateGrace.TotalMilliseconds;
@@ -222,6 +259,7 @@ public sealed partial class Http1Connection
             var job = new ReceiveJob(c._transport, c._buffer.AsMemory(c._start, buffered), file, offset, remaining, _tally) { Deadline = this };
             IReceiveMechanism mechanism = c._server.ReceivePlanner.Pick(remaining, c._transport.IsTls);
             ReceiveResult result = await mechanism.ReceiveAsync(job).ConfigureAwait(false);
+            ReceivedBy = result.Strategy;
             // The buffered bytes are spent whatever happened: after a failure the connection
             // closes (the body's position is unknown), after success they were written.
             c._start += buffered;

@@ -120,6 +120,7 @@ public sealed partial class SluiceServer : IAsyncDisposable
             Uploads = new Uploads.UploadHandler(_root, _disk, options.Uploads, options.ServeDotfiles, OpenFiles, Handler.Listings);
             log.Info($"uploads: on (PUT, DELETE, MKCOL), at most {options.Uploads.MaxUploadSize} bytes each"
                 + (Auth is null ? ", without credentials (loopback only)" : ", for authenticated users"));
+            Tus = StartTus(options, log);
         }
     }
 
@@ -336,6 +337,7 @@ public sealed partial class SluiceServer : IAsyncDisposable
         }
 
         OpenFiles.Dispose();
+        Tus?.Dispose();
         _disk.Dispose();
         _readBuffers.Dispose();
         _root.Dispose();

@@ -60,11 +60,11 @@ public sealed class BufferedReceive(IDiskEngine disk, int chunkBytes = BufferedR
                     }
                     catch (OperationCanceledException)
                     {
-                        return new ReceiveResult(ReceiveOutcome.TimedOut, written, Strategy);
+                        return await EndEarlyAsync(job, buffer.AsMemory(0, filled), written, ReceiveOutcome.TimedOut).ConfigureAwait(false);
                     }
                     catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException)
                     {
-                        return new ReceiveResult(ReceiveOutcome.PeerGone, written, Strategy);
+                        return await EndEarlyAsync(job, buffer.AsMemory(0, filled), written, ReceiveOutcome.PeerGone).ConfigureAwait(false);
                     }
                     finally
                     {
@@ -74,7 +74,7 @@ public sealed class BufferedReceive(IDiskEngine disk, int chunkBytes = BufferedR
                     job.Tally.ReceiveCalls++;
                     if (n == 0)
                     {
-                        return new ReceiveResult(ReceiveOutcome.PeerGone, written, Strategy);
+                        return await EndEarlyAsync(job, buffer.AsMemory(0, filled), written, ReceiveOutcome.PeerGone).ConfigureAwait(false);
                     }
 
                     filled += n;
@@ -95,6 +95,20 @@ public sealed class BufferedReceive(IDiskEngine disk, int chunkBytes = BufferedR
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    // The body ended early (client gone, stalled): the bytes already received into the buffer are
+    // written too, so Bytes counts every byte that arrived. A resumable upload (tus PATCH) keeps
+    // them and reports them as its offset; dropping them made a client cut mid-chunk resend up to a
+    // whole chunk (256 KiB) it had already delivered. A PUT discards its unnamed file anyway.
+    private async ValueTask<ReceiveResult> EndEarlyAsync(ReceiveJob job, ReadOnlyMemory<byte> received, long written, ReceiveOutcome outcome)
+    {
+        if (!received.IsEmpty && await WriteAsync(job, received, job.FileOffset + written).ConfigureAwait(false) == ReceiveOutcome.Completed)
+        {
+            written += received.Length;
+        }
+
+        return new ReceiveResult(outcome, written, Strategy);
     }
 
     private async ValueTask<ReceiveOutcome> WriteAsync(ReceiveJob job, ReadOnlyMemory<byte> data, long offset)

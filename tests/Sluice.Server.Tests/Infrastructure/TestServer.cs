@@ -89,9 +89,23 @@ internal sealed class TestServer : IAsyncDisposable
     public static TestServer Start(StrategyOption strategy = StrategyOption.Sendfile, Func<ServerOptions, ServerOptions>? configure = null, Func<TextWriter, ServerLog>? createLog = null)
     {
         string baseDirectory = DiskDirectory.NewPath("sluice-tests-");
+        return Launch(baseDirectory, createTree: true, strategy, configure, createLog);
+    }
+
+    // A new server over the tree of one stopped by StopKeepingTreeAsync (a restart); this one's
+    // dispose deletes the tree.
+    public static TestServer StartOver(string baseDirectory, Func<ServerOptions, ServerOptions>? configure = null) =>
+        Launch(baseDirectory, createTree: false, StrategyOption.Sendfile, configure, createLog: null);
+
+    private static TestServer Launch(string baseDirectory, bool createTree, StrategyOption strategy, Func<ServerOptions, ServerOptions>? configure, Func<TextWriter, ServerLog>? createLog)
+    {
         try
         {
-            CreateTree(baseDirectory);
+            if (createTree)
+            {
+                CreateTree(baseDirectory);
+            }
+
             var options = new ServerOptions
             {
                 Root = Path.Combine(baseDirectory, "root"),
@@ -141,6 +155,19 @@ internal sealed class TestServer : IAsyncDisposable
         RawResponse response = await connection.ReadResponseAsync(isHead: method == "HEAD");
         await connection.ReadToEndAsync(TimeSpan.FromSeconds(10));
         return response;
+    }
+
+    // Stops the server and its log but leaves the tree (and anything staged beside the root) for StartOver.
+    public async ValueTask StopKeepingTreeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        await Server.DisposeAsync();
+        await _log.DisposeAsync();
     }
 
     public async ValueTask DisposeAsync()

@@ -123,6 +123,7 @@ public sealed class ReceiveMechanismTests : IDisposable
         "splice" => rig.Create(ReceiveStrategy.Splice, dropBehind: false),
         "splice-drop" => rig.Create(ReceiveStrategy.Splice, dropBehind: true),
         "dontcache" => rig.Create(ReceiveStrategy.Dontcache),
+        "buffered" => rig.Create(ReceiveStrategy.Buffered),
         _ => rig.Create(ReceiveStrategy.Direct),
     };
 

@@ -64,6 +64,7 @@ internal sealed class ReceiveRig : IAsyncDisposable
         ReceiveStrategy.Splice => new SpliceReceive(Disk, Capabilities, new DontcacheReceive(Disk, Buffers, Capabilities), dropBehind),
         ReceiveStrategy.Dontcache => new DontcacheReceive(Disk, Buffers, Capabilities),
         ReceiveStrategy.Direct => new DirectReceive(Disk, Buffers, Capabilities),
+        ReceiveStrategy.Buffered => new BufferedReceive(Disk),
         _ => throw new ArgumentOutOfRangeException(nameof(strategy)),
     };
 

@@ -20,8 +20,14 @@ namespace Sluice.Server.Uploads.Tus;
 // placed two files.) On a different file system (EXDEV) the bytes are first copied to a
 // hidden name in the target directory and fsynced, and that is renamed: still atomic, and a crash
 // leaves at most a dot-file, which is never served.
-// TODO(merge): h3's AtomicFileWriter does this with O_TMPFILE + linkat and renameat2 on the
-// directory descriptor (no hidden name at all); the lead unifies the two behind this interface.
+// Why not PUT's AtomicFileWriter: it creates its file (O_TMPFILE) in the target's directory and
+// names it at commit, but a tus upload's bytes must sit in a *named* file outside the tree across
+// many requests and restarts (an unnamed file dies with its last descriptor). Placing such a file
+// is one renameat2 between two directories; through the writer it would be linkat of the staged
+// descriptor, plus (replace) a temporary dot-name in the tree, a rename and an unlink — more steps,
+// a name in the tree, no stronger guarantee. The rules are PUT's: no symlink on the way (checked
+// here by the resolved path, PUT by RESOLVE_NO_SYMLINKS), a symlink at the name is 403, parents
+// are never created, create-only is atomic, file and directory are fsynced.
 public sealed class RenamePlacer : IUploadPlacer
 {
     private readonly SafeFileHandle _root;
@@ -45,12 +51,17 @@ public sealed class RenamePlacer : IUploadPlacer
         try
         {
             string path = ThroughDescriptor(directory!, name);
+            if (IsSymlink(path))
+            {
+                return PlacementStatus.Forbidden;
+            }
+
             if (System.IO.Directory.Exists(path))
             {
                 return PlacementStatus.IsDirectory;
             }
 
-            return ifNoneMatch && (File.Exists(path) || new FileInfo(path).LinkTarget is not null) ? PlacementStatus.Exists : PlacementStatus.Placed;
+            return ifNoneMatch && File.Exists(path) ? PlacementStatus.Exists : PlacementStatus.Placed;
         }
         finally
         {
@@ -80,6 +91,13 @@ public sealed class RenamePlacer : IUploadPlacer
 
             using (staging)
             {
+                // As PUT (UploadHandler): rename would replace the link itself, never write through
+                // it, but a link in the tree is not the uploader's to replace.
+                if (IsSymlink(ThroughDescriptor(directory!, name)))
+                {
+                    return PlacementStatus.Forbidden;
+                }
+
                 RenameStatus renamed = RenamePal.Rename(staging, Path.GetFileName(stagedPath), directory!, name, noReplace: ifNoneMatch);
                 if (renamed == RenameStatus.CrossDevice)
                 {
@@ -188,6 +206,8 @@ public sealed class RenamePlacer : IUploadPlacer
         owned = true;
         return PlacementStatus.Placed;
     }
+
+    private static bool IsSymlink(string path) => new FileInfo(path).LinkTarget is not null;
 
     private static string ThroughDescriptor(SafeFileHandle directory, string name) =>
         "/proc/self/fd/" + ((int)directory.DangerousGetHandle()).ToString(CultureInfo.InvariantCulture) + "/" + name;

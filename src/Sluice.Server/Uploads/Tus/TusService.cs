@@ -7,9 +7,9 @@ namespace Sluice.Server.Uploads.Tus;
 
 // Everything resumable uploads need at run time, built once at start when uploads are on: the
 // staging store (reloaded from disk, so uploads survive a restart), the placer, the handler and the
-// expiry sweeper. SluiceServer owns it and disposes it (the sweeper's timer) at shutdown.
-// TODO(merge): SluiceServer creates it when --upload is on (h3's option), passes MaxUploadSize from
-// --max-upload-size, and the connection's dispatch calls Handler.HandleAsync for TusHandler.Matches.
+// expiry sweeper. SluiceServer creates it when --upload is on (SluiceServer.Uploads.cs) and
+// disposes it (the sweeper's timer) at shutdown; the connection hands every request that
+// TusHandler.Matches to Handler.HandleAsync (Http1Connection.Body.cs).
 public sealed class TusService : IDisposable
 {
     private readonly TusExpirySweeper _sweeper;

@@ -101,16 +101,18 @@ public sealed class RenamePlacerTests : IDisposable
         Assert.Equal(["staged.data"], Directory.GetFiles(_staging).Select(Path.GetFileName));
     }
 
+    // The rule of PUT (UploadHandler, README "Uploads"): a symlink as the final name is 403 — not
+    // written through, and not replaced either. Checked at creation and again at placement.
     [Fact]
-    public void ASymlinkAtTheNameIsReplacedNotWrittenThrough()
+    public void ASymlinkAtTheNameIsRefusedNotReplacedNorWrittenThrough()
     {
         string victim = Path.Combine(_staging, "victim.txt");
         File.WriteAllText(victim, "keep");
         File.CreateSymbolicLink(Path.Combine(_root, "link.txt"), victim);
-        Assert.Equal(PlacementStatus.Placed, _placer.Place(Stage("new"u8.ToArray()), "link.txt", ifNoneMatch: false));
+        Assert.Equal(PlacementStatus.Forbidden, _placer.Check("link.txt", ifNoneMatch: false));
+        Assert.Equal(PlacementStatus.Forbidden, _placer.Place(Stage("new"u8.ToArray()), "link.txt", ifNoneMatch: false));
         Assert.Equal("keep", File.ReadAllText(victim));
-        Assert.Null(new FileInfo(Path.Combine(_root, "link.txt")).LinkTarget);
-        Assert.Equal("new", File.ReadAllText(Path.Combine(_root, "link.txt")));
+        Assert.Equal(victim, new FileInfo(Path.Combine(_root, "link.txt")).LinkTarget);
     }
 
     [Fact]
