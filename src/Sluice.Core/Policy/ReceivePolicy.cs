@@ -7,10 +7,13 @@ namespace Sluice.Core.Policy;
 // a chunked body's framing is parsed in user space, so its data already sits in a buffer.
 // Otherwise, auto: small bodies by splice (no user-space copy; their pages stay cached, since a
 // file just uploaded is often read soon), large ones by LargeStrategy with KeepOutOfCache, so a
-// 20 GiB upload cannot evict the hot set. Splice is the default large strategy: it is the only one
-// without a copy through user space, and its drop-behind (sync_file_range + POSIX_FADV_DONTNEED)
-// left under 5 % of a 64 MiB upload cached in the tests, like RWF_DONTCACHE and O_DIRECT.
-// `sluice bench --upload` measures the three side by side.
+// 20 GiB upload cannot evict the hot set. Dontcache is the default large strategy: measured
+// (KVM guest, 2026-12-01, `sluice bench --upload`, 1 GiB) it moved 1.02–1.88× splice-with-drop-behind's
+// MB/s in every round at no resolved difference in CPU per GiB — splice avoids the copy through user
+// space, but splice into a file copies pipe pages into the page cache anyway, and its drop-behind
+// waits on writeback per chunk. Where the file system refuses RWF_DONTCACHE the server takes splice
+// with drop-behind instead (OutOfCacheReceive). Another machine may rank them differently: rerun
+// `sluice bench --upload` and set LargeStrategy there.
 // A length of 0 needs no mechanism at all; it is decided like any small body.
 public static class ReceivePolicy
 {

@@ -8,6 +8,7 @@ public sealed record ReceivePolicyOptions
     // downloads: one notion of "large" for both directions).
     public long DirectThreshold { get; init; } = 4L * 1024 * 1024;
 
-    // auto: the mechanism for large bodies. Splice (with drop-behind) by default: see ReceivePolicy.
-    public ReceiveStrategy LargeStrategy { get; init; } = ReceiveStrategy.Splice;
+    // auto: the mechanism for large bodies. Dontcache by default (splice with drop-behind where the
+    // file system refuses RWF_DONTCACHE: OutOfCacheReceive); see ReceivePolicy.
+    public ReceiveStrategy LargeStrategy { get; init; } = ReceiveStrategy.Dontcache;
 }

@@ -17,6 +17,7 @@ public sealed class ReceiveMechanisms
     private readonly SpliceReceive _spliceDropBehind;
     private readonly DontcacheReceive _dontcache;
     private readonly DirectReceive _direct;
+    private readonly OutOfCacheReceive _outOfCache;
 
     public ReceiveMechanisms(ReceivePolicyOptions policy, IDiskEngine disk, AlignedBufferPool buffers, FilesystemCapabilities capabilities, IReceiveMechanism buffered)
     {
@@ -26,6 +27,7 @@ public sealed class ReceiveMechanisms
         _spliceDropBehind = new SpliceReceive(disk, capabilities, buffered, dropBehind: true);
         _dontcache = new DontcacheReceive(disk, buffers, capabilities);
         _direct = new DirectReceive(disk, buffers, capabilities);
+        _outOfCache = new OutOfCacheReceive(_dontcache, _spliceDropBehind, capabilities);
     }
 
     // length: the Content-Length, or null for a chunked body.
@@ -36,7 +38,8 @@ public sealed class ReceiveMechanisms
     public IReceiveMechanism For(ReceiveDecision decision) => decision.Strategy switch
     {
         ReceiveStrategy.Splice => decision.KeepOutOfCache ? _spliceDropBehind : _splice,
-        ReceiveStrategy.Dontcache => _dontcache,
+        // auto's large bodies: dontcache, or splice with drop-behind where the file system refuses it.
+        ReceiveStrategy.Dontcache => decision.Reason == ReceiveReason.Large ? _outOfCache : _dontcache,
         ReceiveStrategy.Direct => _direct,
         _ => _buffered,
     };

@@ -12,8 +12,8 @@ public sealed class ReceivePolicyTests
         { ReceiveStrategyOption.Auto, 0, false, ReceiveStrategy.Splice, ReceiveReason.BelowThreshold, false },
         { ReceiveStrategyOption.Auto, 1, false, ReceiveStrategy.Splice, ReceiveReason.BelowThreshold, false },
         { ReceiveStrategyOption.Auto, Threshold - 1, false, ReceiveStrategy.Splice, ReceiveReason.BelowThreshold, false },
-        { ReceiveStrategyOption.Auto, Threshold, false, ReceiveStrategy.Splice, ReceiveReason.Large, true },
-        { ReceiveStrategyOption.Auto, 20L << 30, false, ReceiveStrategy.Splice, ReceiveReason.Large, true },
+        { ReceiveStrategyOption.Auto, Threshold, false, ReceiveStrategy.Dontcache, ReceiveReason.Large, true },
+        { ReceiveStrategyOption.Auto, 20L << 30, false, ReceiveStrategy.Dontcache, ReceiveReason.Large, true },
         { ReceiveStrategyOption.Auto, Threshold, true, ReceiveStrategy.Buffered, ReceiveReason.Tls, true },
         { ReceiveStrategyOption.Auto, 100, true, ReceiveStrategy.Buffered, ReceiveReason.Tls, false },
         { ReceiveStrategyOption.Auto, null, false, ReceiveStrategy.Buffered, ReceiveReason.Chunked, false },
@@ -38,7 +38,7 @@ public sealed class ReceivePolicyTests
     }
 
     [Theory]
-    [InlineData(ReceiveStrategy.Dontcache)]
+    [InlineData(ReceiveStrategy.Splice)]
     [InlineData(ReceiveStrategy.Direct)]
     public void AutoSendsLargeBodiesByTheConfiguredLargeStrategyAndSmallOnesBySplice(ReceiveStrategy large)
     {
@@ -50,5 +50,5 @@ public sealed class ReceivePolicyTests
     // A threshold of 0 makes every body large (as --direct-threshold 0 does for downloads).
     [Fact]
     public void ZeroThresholdKeepsEveryBodyOutOfTheCache() =>
-        Assert.Equal(new ReceiveDecision(ReceiveStrategy.Splice, ReceiveReason.Large, true), ReceivePolicy.Decide(new ReceivePolicyOptions { DirectThreshold = 0 }, 0, isTls: false));
+        Assert.Equal(new ReceiveDecision(ReceiveStrategy.Dontcache, ReceiveReason.Large, true), ReceivePolicy.Decide(new ReceivePolicyOptions { DirectThreshold = 0 }, 0, isTls: false));
 }

@@ -53,6 +53,45 @@ public sealed class ReceiveFallbackTests
         }
     }
 
+    // auto's large bodies go by RWF_DONTCACHE; on a file system known to refuse it (tmpfs), by
+    // splice with drop-behind — not by the dontcache mechanism's plain-pwrite fallback, which
+    // would write every later large upload there through the cache.
+    [Fact]
+    public async Task LargeBodiesGoBySpliceWhereDontcacheIsKnownToBeRefused()
+    {
+        Assert.True(DiskDirectory.IsMemoryBacked("/dev/shm"), "/dev/shm is not tmpfs here: the test needs a real tmpfs");
+        string dir = Path.Combine("/dev/shm", "sluice-receive-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            await using ReceiveRig rig = await ReceiveRig.ConnectAsync();
+            var dontcache = new DontcacheReceive(rig.Disk, rig.Buffers, rig.Capabilities);
+            var outOfCache = new OutOfCacheReceive(dontcache, rig.Create(ReceiveStrategy.Splice, dropBehind: true), rig.Capabilities);
+            ReceiveStrategy[] expected = [ReceiveStrategy.Buffered, ReceiveStrategy.Splice];
+            for (int round = 0; round < 2; round++)
+            {
+                byte[] body = ReceiveMechanismTests.RandomBytes(Size, seed: 40 + round);
+                string path = Path.Combine(dir, $"large{round}.bin");
+                using (SafeFileHandle file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite))
+                {
+                    Task sending = rig.SendAsync(body);
+                    ReceiveResult result = await ReceiveRig.ReceiveAsync(outOfCache, rig.Job(file, 0, Size));
+                    await sending.WaitAsync(TimeSpan.FromSeconds(30));
+                    Assert.Equal(ReceiveOutcome.Completed, result.Outcome);
+
+                    // The first upload learns the refusal (and falls back once); the next goes by splice.
+                    Assert.Equal(expected[round], result.Strategy);
+                }
+
+                Assert.Equal(Fixtures.Sha256(body), Fixtures.Sha256OfFile(path));
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     // splice into an O_APPEND descriptor answers EINVAL, as a filesystem without splice_write
     // does: the chunk already in the pipe and the rest of the body still reach the file.
     [Fact]

@@ -5,8 +5,8 @@ using Sluice.Server.Receive;
 
 namespace Sluice.Server.Tests.Receive;
 
-// The policy's decision maps to the mechanism that carries it out: splice with drop-behind exactly
-// for large bodies, and the connection's Buffered mechanism for TLS and chunked bodies.
+// The policy's decision maps to the mechanism that carries it out: out of the cache (dontcache, or
+// splice with drop-behind where refused) exactly for large bodies, and the connection's Buffered mechanism for TLS and chunked bodies.
 public sealed class ReceiveMechanismsTests
 {
     private const long Threshold = 4L * 1024 * 1024;
@@ -22,7 +22,9 @@ public sealed class ReceiveMechanismsTests
 
         var small = Assert.IsType<SpliceReceive>(mechanisms.Pick(Threshold - 1, isTls: false));
         Assert.False(small.DropBehind);
-        var large = Assert.IsType<SpliceReceive>(mechanisms.Pick(Threshold, isTls: false));
+        Assert.IsType<OutOfCacheReceive>(mechanisms.Pick(Threshold, isTls: false));
+        var spliceLarge = new ReceiveMechanisms(new ReceivePolicyOptions { DirectThreshold = Threshold, LargeStrategy = ReceiveStrategy.Splice }, disk, buffers, capabilities, buffered);
+        var large = Assert.IsType<SpliceReceive>(spliceLarge.Pick(Threshold, isTls: false));
         Assert.True(large.DropBehind);
         Assert.Same(buffered, mechanisms.Pick(Threshold, isTls: true));
         Assert.Same(buffered, mechanisms.Pick(null, isTls: false));
