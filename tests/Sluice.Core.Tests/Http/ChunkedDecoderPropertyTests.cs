@@ -46,7 +46,7 @@ public sealed class ChunkedDecoderPropertyTests
             from extension in Gen.OneOfConst(s_extensions)
             from trailer in Gen.OneOfConst(s_trailers)
             from mutations in Gen.Int[0, 3].SelectMany(n => Gen.Select(Gen.Int[0, 2], Gen.Int[0, 1000], Gen.OneOfConst(s_interesting)).Array[n])
-            select Mutate(Encode(body, chunks, extension, trailer), mutations);
+            select ByteMutations.Apply(Encode(body, chunks, extension, trailer), mutations);
 
         inputs.Sample(
             input =>
@@ -63,7 +63,7 @@ public sealed class ChunkedDecoderPropertyTests
                 // And byte by byte: the verdict does not depend on how the input arrives.
                 Assert.Equal(expected, ChunkedDecoderTests.DecodeInParts(input, [.. Enumerable.Repeat(1, input.Length)]).Status);
             },
-            print: Show,
+            print: ByteMutations.Show,
             iter: 20_000);
     }
 
@@ -82,34 +82,5 @@ public sealed class ChunkedDecoderPropertyTests
 
         output.AddRange(Encoding.Latin1.GetBytes($"0{extension}\r\n{trailer}\r\n"));
         return [.. output];
-    }
-
-    private static string Show(byte[] input) => Encoding.Latin1.GetString(input).Replace("\r", "\\r").Replace("\n", "\\n");
-
-    private static byte[] Mutate(byte[] bytes, (int Kind, int Position, byte Value)[] mutations)
-    {
-        var list = new List<byte>(bytes);
-        foreach ((int kind, int position, byte value) in mutations)
-        {
-            int at = list.Count == 0 ? 0 : position % list.Count;
-            switch (kind)
-            {
-                case 0:
-                    list.Insert(at, value);
-                    break;
-                case 1 when list.Count > 0:
-                    list.RemoveAt(at);
-                    break;
-                default:
-                    if (list.Count > 0)
-                    {
-                        list[at] = value;
-                    }
-
-                    break;
-            }
-        }
-
-        return [.. list];
     }
 }

@@ -24,7 +24,7 @@ public sealed class HttpRequestParserFuzzTests
         Gen<byte[]> requests =
             from seed in Gen.OneOfConst(s_seeds)
             from mutations in Gen.Int[0, 3].SelectMany(n => Gen.Select(Gen.Int[0, 2], Gen.Int[0, 1000], Gen.OneOfConst(s_interesting)).Array[n])
-            select Mutate(Encoding.Latin1.GetBytes(seed), mutations);
+            select ByteMutations.Apply(Encoding.Latin1.GetBytes(seed), mutations);
 
         // On failure CsCheck reports the seed ("Set seed: ... or -e CsCheck_Seed=..."): running the test
         // again with that environment variable replays the failing input first.
@@ -41,36 +41,7 @@ public sealed class HttpRequestParserFuzzTests
                     Assert.Equal(expectedEvents, handler.Events);
                 }
             },
-            print: Show,
+            print: ByteMutations.Show,
             iter: 20_000);
-    }
-
-    private static string Show(byte[] input) => Encoding.Latin1.GetString(input).Replace("\r", "\\r").Replace("\n", "\\n");
-
-    private static byte[] Mutate(byte[] bytes, (int Kind, int Position, byte Value)[] mutations)
-    {
-        var list = new List<byte>(bytes);
-        foreach ((int kind, int position, byte value) in mutations)
-        {
-            int at = list.Count == 0 ? 0 : position % list.Count;
-            switch (kind)
-            {
-                case 0:
-                    list.Insert(at, value);
-                    break;
-                case 1 when list.Count > 0:
-                    list.RemoveAt(at);
-                    break;
-                default:
-                    if (list.Count > 0)
-                    {
-                        list[at] = value;
-                    }
-
-                    break;
-            }
-        }
-
-        return [.. list];
     }
 }
