@@ -53,8 +53,8 @@ public static class HashPasswordCommand
 
     private static string? ReadFromTerminal()
     {
-        string first = ReadHidden("Password: ");
-        string second = ReadHidden("Again: ");
+        string first = HiddenInput.Read("Password: ");
+        string second = HiddenInput.Read("Again: ");
         if (first != second)
         {
             Console.Error.WriteLine("sluice: the passwords differ");
@@ -62,38 +62,5 @@ public static class HashPasswordCommand
         }
 
         return first;
-    }
-
-    // Console.ReadKey(intercept: true) does not echo the key.
-    private static string ReadHidden(string prompt)
-    {
-        Console.Error.Write(prompt);
-        var text = new StringBuilder();
-        while (true)
-        {
-            ConsoleKeyInfo key = Console.ReadKey(intercept: true);
-            if (key.Key == ConsoleKey.Enter)
-            {
-                break;
-            }
-
-            if (key.Key == ConsoleKey.Backspace)
-            {
-                if (text.Length > 0)
-                {
-                    text.Length--;
-                }
-
-                continue;
-            }
-
-            if (!char.IsControl(key.KeyChar))
-            {
-                text.Append(key.KeyChar);
-            }
-        }
-
-        Console.Error.WriteLine();
-        return text.ToString();
     }
 }
