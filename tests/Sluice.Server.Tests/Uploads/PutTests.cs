@@ -50,15 +50,40 @@ public sealed class PutTests
         {
             byte[] body = RandomBytes(2 * 1024 * 1024, seed: 3);
             await connection.SendAsync(Encoding.ASCII.GetBytes(PutHead("/listing/sub/cut.bin", body.Length)).Concat(body.Take(body.Length / 2)).ToArray());
-            // Let the server take the first half (it is written to the unnamed file), then vanish.
-            Assert.True(await Wait.UntilAsync(() => server.Server.ActiveConnections == 1, TimeSpan.FromSeconds(10)));
-            await Task.Delay(200);
+            // Let the server write part of the first half into the unnamed file, then vanish mid-write.
+            Assert.True(await Wait.UntilAsync(() => UnnamedFileBytes(directory) > 0, TimeSpan.FromSeconds(10)), "no O_TMPFILE under the target's directory took bytes");
             connection.Abort();
         }
 
         Assert.True(await Wait.UntilAsync(() => server.Server.ActiveConnections == 0, TimeSpan.FromSeconds(10)));
         Assert.Equal(before, Names(directory));
         Assert.Equal(404, (await server.GetAsync("/listing/sub/cut.bin")).Status);
+    }
+
+    // Bytes in the O_TMPFILE files this process (the in-process server) holds open in directory:
+    // /proc/self/fd names them "<directory>/#<inode> (deleted)"; opening the link reopens the file
+    // itself (FileInfo.Length would be the link's own size).
+    private static long UnnamedFileBytes(string directory)
+    {
+        long bytes = 0;
+        foreach (string fd in Directory.GetFiles("/proc/self/fd"))
+        {
+            try
+            {
+                string? target = new FileInfo(fd).LinkTarget;
+                if (target is not null && target.StartsWith(directory + "/#", StringComparison.Ordinal) && target.EndsWith(" (deleted)", StringComparison.Ordinal))
+                {
+                    using var file = File.OpenHandle(fd, FileMode.Open, FileAccess.Read);
+                    bytes += RandomAccess.GetLength(file);
+                }
+            }
+            catch (IOException)
+            {
+                // The descriptor closed between the listing and the look.
+            }
+        }
+
+        return bytes;
     }
 
     [Fact]
