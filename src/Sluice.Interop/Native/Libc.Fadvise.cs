@@ -4,6 +4,7 @@ namespace Sluice.Interop.Native;
 
 internal static partial class Libc
 {
+    internal const int POSIX_FADV_RANDOM = 1;
     internal const int POSIX_FADV_SEQUENTIAL = 2;
     internal const int POSIX_FADV_DONTNEED = 4;
 

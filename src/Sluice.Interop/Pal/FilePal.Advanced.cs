@@ -128,6 +128,11 @@ public static partial class FilePal
     public static bool AdviseSequential(SafeFileHandle handle, long offset, long length) =>
         Libc.PosixFadvise((int)handle.DangerousGetHandle(), offset, length, Libc.POSIX_FADV_SEQUENTIAL) == 0;
 
+    // posix_fadvise(RANDOM): no read-ahead on this open file description, so a read caches
+    // exactly the pages it asked for (tests build a partly cached file with it).
+    public static bool AdviseRandom(SafeFileHandle handle) =>
+        Libc.PosixFadvise((int)handle.DangerousGetHandle(), 0, 0, Libc.POSIX_FADV_RANDOM) == 0;
+
     // posix_fadvise(DONTNEED): drops the clean cached pages of the range.
     public static bool EvictFromPageCache(SafeFileHandle handle, long offset, long length) =>
         Libc.PosixFadvise((int)handle.DangerousGetHandle(), offset, length, Libc.POSIX_FADV_DONTNEED) == 0;
