@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Win32.SafeHandles;
 using Sluice.Core.Http;
 
 namespace Sluice.Cli.Put;
@@ -162,6 +163,68 @@ internal sealed class PutConnection : IAsyncDisposable
         }
 
         return kept.ToArray();
+    }
+
+    // `sluice get`: the response body written at offset.. of file by positional writes straight
+    // from the receive buffer (no second copy), written(count) told after each write; returns the
+    // body's length. Chunked and close-delimited bodies too (the single-stream fallback).
+    public async Task<long> ReadBodyToFileAsync(HttpResponseHead head, SafeFileHandle file, long offset, Action<int> written, CancellationToken cancellationToken)
+    {
+        long total = 0;
+        if (head.IsChunked)
+        {
+            var decoder = new ChunkedDecoder();
+            while (true)
+            {
+                ChunkedStatus status = decoder.Decode(_buffer.AsSpan(_start, _end - _start), out int consumed, out int at, out int dataLength);
+                if (status == ChunkedStatus.Data && dataLength > 0)
+                {
+                    RandomAccess.Write(file, _buffer.AsSpan(_start + at, dataLength), offset + total);
+                    total += dataLength;
+                    written(dataLength);
+                }
+
+                _start += consumed;
+                if (status == ChunkedStatus.Done)
+                {
+                    return total;
+                }
+
+                if (status == ChunkedStatus.Invalid)
+                {
+                    throw new InvalidDataException("the server sent a malformed chunked body");
+                }
+
+                if (status == ChunkedStatus.NeedMore && await FillAsync(cancellationToken).ConfigureAwait(false) == 0)
+                {
+                    throw new IOException("the server closed the connection inside a chunked body");
+                }
+            }
+        }
+
+        long? length = head.BodyLength(requestWasHead: false);
+        long remaining = length ?? long.MaxValue;
+        while (remaining > 0)
+        {
+            if (_start == _end && await FillAsync(cancellationToken).ConfigureAwait(false) == 0)
+            {
+                if (length is null)
+                {
+                    break; // delimited by the close (RFC 9112 §6.3, item 8)
+                }
+
+                throw new IOException("the server closed the connection inside a response body");
+            }
+
+            int take = (int)Math.Min(remaining, _end - _start);
+            RandomAccess.Write(file, _buffer.AsSpan(_start, take), offset + total);
+            _start += take;
+            remaining -= take;
+            total += take;
+            written(take);
+        }
+
+        return total;
     }
 
     public async ValueTask DisposeAsync()
