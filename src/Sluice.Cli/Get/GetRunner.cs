@@ -54,6 +54,11 @@ internal sealed class GetRunner(GetSettings settings, IPutProgress progress, Tex
                 log.WriteLine($"sluice: TLS handshake with {settings.Target.Authority} failed: {e.Message}{(e.InnerException is null ? "" : " " + e.InnerException.Message)}");
                 return GetFailure.Failed;
             }
+            catch (Exception e) when (e is UnauthorizedAccessException or DirectoryNotFoundException or FileNotFoundException or PathTooLongException)
+            {
+                log.WriteLine($"sluice: cannot write {settings.PartFile}: {e.Message}");
+                return GetFailure.Failed;
+            }
             catch (Exception e) when (GetTransfer.IsTransient(e) && !cancellationToken.IsCancellationRequested)
             {
                 // The first request or the single stream was cut (chunks retry on their own).

@@ -227,7 +227,10 @@ internal sealed class GetTransfer(GetSettings settings, SafeFileHandle file, Get
         }
     }
 
-    internal static bool IsTransient(Exception e) => e is IOException or SocketException or TimeoutException or GetRetryable or InvalidDataException;
+    // Local file errors (a missing directory, a full disk is not among them) are not worth a retry.
+    internal static bool IsTransient(Exception e) =>
+        e is (IOException and not (DirectoryNotFoundException or FileNotFoundException or PathTooLongException))
+            or SocketException or TimeoutException or GetRetryable or InvalidDataException;
 
     internal static string Describe(Exception e) => e switch
     {
