@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Sluice.Cli.Get;
+using Sluice.Cli.Http;
 using Sluice.Cli.Put;
 using Sluice.Core.Units;
 using Spectre.Console;

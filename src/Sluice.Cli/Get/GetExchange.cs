@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Sluice.Cli.Put;
+using Sluice.Cli.Http;
 using Sluice.Core.Http;
 
 namespace Sluice.Cli.Get;
@@ -11,7 +11,7 @@ namespace Sluice.Cli.Get;
 // gzip bytes), and `Want-Repr-Digest` (RFC 9530 §4) so a server that can tells the file's SHA-256.
 internal static class GetExchange
 {
-    public static async Task<HttpResponseHead> SendAsync(PutConnection connection, GetSettings settings, long first, long last, string? ifRange, CancellationToken cancellationToken)
+    public static async Task<HttpResponseHead> SendAsync(ClientConnection connection, GetSettings settings, long first, long last, string? ifRange, CancellationToken cancellationToken)
     {
         var head = new StringBuilder();
         head.Append("GET ").Append(settings.Target.Path).Append(" HTTP/1.1\r\n");

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
-using Sluice.Cli.Put;
+using Sluice.Cli.Http;
 using Sluice.Core.Http;
 
 namespace Sluice.Cli.Get;
@@ -16,7 +16,7 @@ namespace Sluice.Cli.Get;
 // (not resumable: nothing to resume from). The result is verified (SHA-256 against Repr-Digest
 // and/or --sha256) before FILE.part becomes FILE; a mismatch removes the bad bytes and the state.
 // Exit codes: 0 saved (and verified where a digest was known), 1 failed, 2 usage, 3 verification failed.
-internal sealed class GetRunner(GetSettings settings, IPutProgress progress, TextWriter log, bool quiet)
+internal sealed class GetRunner(GetSettings settings, ITransferProgress progress, TextWriter log, bool quiet)
 {
     private const int MaxStartOvers = 2;
     private static readonly TimeSpan s_firstBackoff = TimeSpan.FromMilliseconds(250);
@@ -114,7 +114,7 @@ internal sealed class GetRunner(GetSettings settings, IPutProgress progress, Tex
         }
 
         Discard();
-        PutConnection? connection = await PutConnection.OpenAsync(settings.Target, settings.TrustedRoots, settings.IdleTimeout, cancellationToken).ConfigureAwait(false);
+        ClientConnection? connection = await ClientConnection.OpenAsync(settings.Target, settings.TrustedRoots, settings.IdleTimeout, cancellationToken).ConfigureAwait(false);
         try
         {
             HttpResponseHead head = await GetExchange.SendAsync(connection, settings, 0, settings.ChunkSize - 1, ifRange: null, cancellationToken).ConfigureAwait(false);
@@ -140,7 +140,7 @@ internal sealed class GetRunner(GetSettings settings, IPutProgress progress, Tex
                 progress.Begin(length);
                 await connection.ReadBodyToFileAsync(head, file, 0, n => progress.Advance(n), cancellationToken).ConfigureAwait(false);
                 state.Done.Add(0);
-                PutConnection? keep = head.KeepAlive ? connection : null;
+                ClientConnection? keep = head.KeepAlive ? connection : null;
                 if (keep is null)
                 {
                     await connection.DisposeAsync().ConfigureAwait(false);
@@ -180,7 +180,7 @@ internal sealed class GetRunner(GetSettings settings, IPutProgress progress, Tex
         }
     }
 
-    private async Task TransferAsync(SafeFileHandle file, GetState state, PutConnection? first, CancellationToken cancellationToken)
+    private async Task TransferAsync(SafeFileHandle file, GetState state, ClientConnection? first, CancellationToken cancellationToken)
     {
         progress.Begin(state.Length);
         long doneBytes = state.Done.Sum(i => Math.Min(state.ChunkSize, state.Length - (i * state.ChunkSize)));

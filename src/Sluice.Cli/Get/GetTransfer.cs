@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using Microsoft.Win32.SafeHandles;
-using Sluice.Cli.Put;
+using Sluice.Cli.Http;
 using Sluice.Core.Http;
 using Sluice.Interop.Pal;
 
@@ -16,7 +16,7 @@ namespace Sluice.Cli.Get;
 // Checkpoint invariant (see GetState): fsync FILE.part first, then record the chunks that were
 // complete before the fsync. Checkpoints happen at most once a second while running and once at
 // the end of a failed run, so a fast download is not throttled by a flush per chunk.
-internal sealed class GetTransfer(GetSettings settings, SafeFileHandle file, GetState state, IPutProgress progress, TextWriter log, bool quiet)
+internal sealed class GetTransfer(GetSettings settings, SafeFileHandle file, GetState state, ITransferProgress progress, TextWriter log, bool quiet)
 {
     private static readonly TimeSpan s_checkpointEvery = TimeSpan.FromSeconds(1);
 
@@ -30,7 +30,7 @@ internal sealed class GetTransfer(GetSettings settings, SafeFileHandle file, Get
 
     public string? ReprDigestField { get; private set; } = state.ReprDigest;
 
-    public async Task RunAsync(PutConnection? first, CancellationToken cancellationToken)
+    public async Task RunAsync(ClientConnection? first, CancellationToken cancellationToken)
     {
         HashSet<int> done = [.. state.Done];
         _missing = [.. Enumerable.Range(0, ChunkCount).Where(i => !done.Contains(i))];
@@ -99,7 +99,7 @@ internal sealed class GetTransfer(GetSettings settings, SafeFileHandle file, Get
         }
     }
 
-    private async Task WorkAsync(PutConnection? connection, CancellationTokenSource stop)
+    private async Task WorkAsync(ClientConnection? connection, CancellationTokenSource stop)
     {
         try
         {
@@ -132,7 +132,7 @@ internal sealed class GetTransfer(GetSettings settings, SafeFileHandle file, Get
         }
     }
 
-    private async Task<PutConnection?> FetchWithRetriesAsync(int index, PutConnection? connection, CancellationToken cancellationToken)
+    private async Task<ClientConnection?> FetchWithRetriesAsync(int index, ClientConnection? connection, CancellationToken cancellationToken)
     {
         long first = index * state.ChunkSize;
         long last = Math.Min(state.Length, first + state.ChunkSize) - 1;
@@ -141,7 +141,7 @@ internal sealed class GetTransfer(GetSettings settings, SafeFileHandle file, Get
             long written = 0;
             try
             {
-                connection ??= await PutConnection.OpenAsync(settings.Target, settings.TrustedRoots, settings.IdleTimeout, cancellationToken).ConfigureAwait(false);
+                connection ??= await ClientConnection.OpenAsync(settings.Target, settings.TrustedRoots, settings.IdleTimeout, cancellationToken).ConfigureAwait(false);
                 HttpResponseHead head = await GetExchange.SendAsync(connection, settings, first, last, state.Validator, cancellationToken).ConfigureAwait(false);
                 CheckAnswer(head, first, last);
                 long body = await connection.ReadBodyToFileAsync(head, file, first, n =>
