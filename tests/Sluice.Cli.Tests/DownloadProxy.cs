@@ -98,9 +98,15 @@ internal sealed class DownloadProxy : IAsyncDisposable
         try
         {
             await upstream.ConnectAsync(_server, connection.Token);
-            Task up = PumpAsync(accepted, upstream, false, connection);
-            Task down = PumpAsync(upstream, accepted, true, connection);
+            bool beforeCut = !HasCut; // connections opened after the cut pass untouched
+            Task up = PumpAsync(accepted, upstream, false, beforeCut, connection);
+            Task down = PumpAsync(upstream, accepted, true, beforeCut, connection);
             await Task.WhenAny(up, down);
+            if (down.IsCompleted && HasCut)
+            {
+                await up; // the client reads to the FIN and closes; until then its bytes still pass
+            }
+
             await connection.CancelAsync();
             await Task.WhenAll(up, down).ContinueWith(_ => { }, TaskScheduler.Default);
         }
@@ -109,7 +115,7 @@ internal sealed class DownloadProxy : IAsyncDisposable
         }
     }
 
-    private async Task PumpAsync(Socket from, Socket to, bool serverToClient, CancellationTokenSource connection)
+    private async Task PumpAsync(Socket from, Socket to, bool serverToClient, bool beforeCut, CancellationTokenSource connection)
     {
         byte[] buffer = new byte[16 * 1024];
         try
@@ -129,6 +135,12 @@ internal sealed class DownloadProxy : IAsyncDisposable
                     lock (_connections)
                     {
                         long start = _returned;
+                        if (_cut && beforeCut)
+                        {
+                            n = 0; // cut on another connection: nothing more reaches the client
+                            cutNow = true;
+                        }
+
                         if (FlipAt is long flip && flip >= start && flip < start + n)
                         {
                             buffer[flip - start] ^= 0x01;
@@ -151,7 +163,7 @@ internal sealed class DownloadProxy : IAsyncDisposable
 
                 if (cutNow)
                 {
-                    ResetAll();
+                    to.Shutdown(SocketShutdown.Send);
                     return;
                 }
             }
@@ -159,25 +171,6 @@ internal sealed class DownloadProxy : IAsyncDisposable
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
         {
             await connection.CancelAsync();
-        }
-    }
-
-    // Every client connection is reset (linger 0), as by a dropped network.
-    private void ResetAll()
-    {
-        lock (_connections)
-        {
-            foreach ((_, Socket client) in _connections)
-            {
-                try
-                {
-                    client.LingerState = new LingerOption(true, 0);
-                    client.Close();
-                }
-                catch (ObjectDisposedException)
-                {
-                }
-            }
         }
     }
 }
