@@ -24,6 +24,7 @@ public static class Program
             BenchCommand.Create(),
             HashPasswordCommand.Create(),
             PutCommand.Create(),
+            GetCommand.Create(),
         };
 
         // Signals are handled by the serve command itself, for a graceful shutdown with a deadline.

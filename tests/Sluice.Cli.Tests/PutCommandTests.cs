@@ -249,7 +249,7 @@ public sealed partial class PutCommandTests : IDisposable
         return new ServedProcess(sluice, int.Parse(ServingRegex().Match(line).Groups[1].Value, CultureInfo.InvariantCulture));
     }
 
-    private static void WriteCertificate(string certPath, string keyPath)
+    internal static void WriteCertificate(string certPath, string keyPath)
     {
         using RSA key = RSA.Create(2048);
         var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Sluice.Cli.Http;
 using Sluice.Cli.Put;
 using Spectre.Console;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Win32.SafeHandles;
+using Sluice.Cli.Http;
 using Sluice.Core.Http;
 
 namespace Sluice.Cli.Put;
@@ -16,7 +17,7 @@ internal static class PutExchange
 
     public static readonly TimeSpan ExpectWait = TimeSpan.FromSeconds(1);
 
-    public readonly record struct Body(SafeFileHandle File, long Offset, long Length, IPutProgress Progress);
+    public readonly record struct Body(SafeFileHandle File, long Offset, long Length, ITransferProgress Progress);
 
     public readonly record struct Answer(HttpResponseHead Head, string Text);
 
@@ -48,7 +49,7 @@ internal static class PutExchange
 
         head.Append("Connection: close\r\n\r\n");
 
-        await using PutConnection connection = await PutConnection.OpenAsync(settings.Target, settings.TrustedRoots, settings.IdleTimeout, cancellationToken).ConfigureAwait(false);
+        await using ClientConnection connection = await ClientConnection.OpenAsync(settings.Target, settings.TrustedRoots, settings.IdleTimeout, cancellationToken).ConfigureAwait(false);
         await connection.WriteAsync(Encoding.Latin1.GetBytes(head.ToString()), cancellationToken).ConfigureAwait(false);
 
         HttpResponseHead final = body is { Length: > 0 } b
@@ -72,7 +73,7 @@ internal static class PutExchange
         return new Answer(final, text);
     }
 
-    private static async Task<HttpResponseHead> SendBodyAsync(PutConnection connection, Body body, TimeSpan idleTimeout, CancellationToken cancellationToken)
+    private static async Task<HttpResponseHead> SendBodyAsync(ClientConnection connection, Body body, TimeSpan idleTimeout, CancellationToken cancellationToken)
     {
         Task<HttpResponseHead> pending = connection.ReadHeadAsync(cancellationToken, idleBounded: false);
         Task first = await Task.WhenAny(pending, Task.Delay(ExpectWait, cancellationToken)).ConfigureAwait(false);
@@ -135,7 +136,7 @@ internal static class PutExchange
         }
     }
 
-    private static async Task<HttpResponseHead> ReadFinalAsync(PutConnection connection, CancellationToken cancellationToken)
+    private static async Task<HttpResponseHead> ReadFinalAsync(ClientConnection connection, CancellationToken cancellationToken)
     {
         while (true)
         {

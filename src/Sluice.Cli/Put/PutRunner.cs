@@ -4,6 +4,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
+using Sluice.Cli.Http;
 using Sluice.Core.Http;
 
 namespace Sluice.Cli.Put;
@@ -24,7 +25,7 @@ internal sealed record PutSettings(
 // and each retry asks HEAD again, so it sends only what the server does not have. Otherwise a single
 // PUT with Content-Length (and Expect) is sent, and a retry sends it again whole. Refusals (4xx) are
 // final: exit 1 with the server's status and the first line of its body.
-internal sealed class PutRunner(PutSettings settings, IPutProgress progress, TextWriter log, bool quiet)
+internal sealed class PutRunner(PutSettings settings, ITransferProgress progress, TextWriter log, bool quiet)
 {
     private static readonly TimeSpan s_firstBackoff = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan s_maxBackoff = TimeSpan.FromSeconds(8);

@@ -1,18 +1,21 @@
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Win32.SafeHandles;
+using Sluice.Cli.Put;
 using Sluice.Core.Http;
 
-namespace Sluice.Cli.Put;
+namespace Sluice.Cli.Http;
 
-// One HTTP/1.1 connection of `sluice put`: a socket, TLS over it for https, and a receive buffer read
+// One HTTP/1.1 connection of `sluice put` and `sluice get`: a socket, TLS over it for https, and a receive buffer read
 // by HttpResponseHeadParser and ChunkedDecoder. Raw sockets rather than HttpClient because the client
 // must control what HttpClient hides: when the body starts after `Expect: 100-continue` (and that a
 // final answer arriving early stops the body), exactly which bytes reached the socket before a cut,
-// and one connection per request, so a retry never reuses a half-dead one and an answer given
-// before the body (after Expect) never leaves the framing in doubt. Every read and write is
+// and (for put) one connection per request, so a retry never reuses a half-dead one and an answer
+// given before the body (after Expect) never leaves the framing in doubt; `get` keeps a connection
+// for many ranged requests and opens a new one after any failure. Every read and write is
 // bounded by the idle timeout; an expired one surfaces as an IOException like any other cut.
-internal sealed class PutConnection : IAsyncDisposable
+internal sealed class ClientConnection : IAsyncDisposable
 {
     private const int BufferBytes = 64 * 1024;
 
@@ -23,14 +26,14 @@ internal sealed class PutConnection : IAsyncDisposable
     private int _start;
     private int _end;
 
-    private PutConnection(Socket socket, Stream stream, TimeSpan idleTimeout)
+    private ClientConnection(Socket socket, Stream stream, TimeSpan idleTimeout)
     {
         _socket = socket;
         _stream = stream;
         _idleTimeout = idleTimeout;
     }
 
-    public static async Task<PutConnection> OpenAsync(PutTarget target, X509Certificate2Collection? trustedRoots, TimeSpan idleTimeout, CancellationToken cancellationToken)
+    public static async Task<ClientConnection> OpenAsync(PutTarget target, X509Certificate2Collection? trustedRoots, TimeSpan idleTimeout, CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
@@ -61,7 +64,7 @@ internal sealed class PutConnection : IAsyncDisposable
                 stream = tls;
             }
 
-            return new PutConnection(socket, stream, idleTimeout);
+            return new ClientConnection(socket, stream, idleTimeout);
         }
         catch
         {
@@ -162,6 +165,68 @@ internal sealed class PutConnection : IAsyncDisposable
         }
 
         return kept.ToArray();
+    }
+
+    // `sluice get`: the response body written at offset.. of file by positional writes straight
+    // from the receive buffer (no second copy), written(count) told after each write; returns the
+    // body's length. Chunked and close-delimited bodies too (the single-stream fallback).
+    public async Task<long> ReadBodyToFileAsync(HttpResponseHead head, SafeFileHandle file, long offset, Action<int> written, CancellationToken cancellationToken)
+    {
+        long total = 0;
+        if (head.IsChunked)
+        {
+            var decoder = new ChunkedDecoder();
+            while (true)
+            {
+                ChunkedStatus status = decoder.Decode(_buffer.AsSpan(_start, _end - _start), out int consumed, out int at, out int dataLength);
+                if (status == ChunkedStatus.Data && dataLength > 0)
+                {
+                    RandomAccess.Write(file, _buffer.AsSpan(_start + at, dataLength), offset + total);
+                    total += dataLength;
+                    written(dataLength);
+                }
+
+                _start += consumed;
+                if (status == ChunkedStatus.Done)
+                {
+                    return total;
+                }
+
+                if (status == ChunkedStatus.Invalid)
+                {
+                    throw new InvalidDataException("the server sent a malformed chunked body");
+                }
+
+                if (status == ChunkedStatus.NeedMore && await FillAsync(cancellationToken).ConfigureAwait(false) == 0)
+                {
+                    throw new IOException("the server closed the connection inside a chunked body");
+                }
+            }
+        }
+
+        long? length = head.BodyLength(requestWasHead: false);
+        long remaining = length ?? long.MaxValue;
+        while (remaining > 0)
+        {
+            if (_start == _end && await FillAsync(cancellationToken).ConfigureAwait(false) == 0)
+            {
+                if (length is null)
+                {
+                    break; // delimited by the close (RFC 9112 §6.3, item 8)
+                }
+
+                throw new IOException("the server closed the connection inside a response body");
+            }
+
+            int take = (int)Math.Min(remaining, _end - _start);
+            RandomAccess.Write(file, _buffer.AsSpan(_start, take), offset + total);
+            _start += take;
+            remaining -= take;
+            total += take;
+            written(take);
+        }
+
+        return total;
     }
 
     public async ValueTask DisposeAsync()

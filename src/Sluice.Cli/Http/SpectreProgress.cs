@@ -1,10 +1,10 @@
 using Spectre.Console;
 
-namespace Sluice.Cli.Put;
+namespace Sluice.Cli.Http;
 
 // The progress bar on a terminal: bytes, percentage, rate and time left (Spectre.Console computes the
 // rate and ETA from the task's value over time).
-internal sealed class SpectreProgress(ProgressTask task) : IPutProgress
+internal sealed class SpectreProgress(ProgressTask task) : ITransferProgress
 {
     public static Progress Create(IAnsiConsole console) => console.Progress()
         .AutoClear(false)

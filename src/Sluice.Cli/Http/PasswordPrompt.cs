@@ -1,4 +1,4 @@
-namespace Sluice.Cli.Put;
+namespace Sluice.Cli.Http;
 
 // -u USER without ":PASS": the password is asked on the terminal without echo (Console.ReadKey with
 // intercept), or read as the first line of standard input when that is a pipe (scripts).
