@@ -4,8 +4,8 @@ Called by deploy/cluster-demo.sh.
 
 Each node serves its own `cp -a` copy of one tree (on one machine the page cache is shared: nodes
 serving the same files would share their cache) and runs in its own cgroup-v1 memory cgroup whose
-limit is the node's resident memory at start plus --cache, so each node has a page cache of about
---cache. The hot set (--hot-count × --hot-size) is larger than one node's cache and smaller than
+limit is the node's own memory (measured after warming) plus headroom plus --cache, so each node has
+a page cache of about --cache. The hot set (--hot-count × --hot-size) is larger than one node's cache and smaller than
 three. With round-robin every node serves every file, so each caches a random part of the whole
 hot set and misses go to the disk; with `balance uri` + `hash-type consistent` each node serves
 its own slice, which fits. The workload, the memory cgroups and the page-cache protocol (evict
@@ -101,19 +101,15 @@ def run_mode(mode, args, copies, workdir, lua):
     try:
         ports = []
         for i, ds in enumerate(copies):
-            # Generous at first (the runtime starts up inside it), then set to resident + cache.
+            # Generous at first (the runtime starts up inside it); set to the node's own memory + cache after warming.
             cg = Cgroup(f"sluice-cluster-{os.getpid()}-{mode}-{i + 1}", 1 << 30)
             cgroups.append(cg)
             port = free_port()
             argv = cg.wrap([args.sluice, "serve", ds.root, "--port", str(port), "--quiet", "--trusted-proxy", "127.0.0.1"])
             nodes.append(subprocess.Popen(argv, stdout=logf, stderr=logf, start_new_session=True))
             ports.append(port)
-        base = []
-        for cg, port in zip(cgroups, ports):
+        for port in ports:
             wait_port(port)
-            usage = cg.memory_stat()["memory.usage_in_bytes"]
-            base.append(usage)
-            Cgroup._write(cg.mem, "memory.limit_in_bytes", str(usage + args.cache))
 
         hport = free_port()
         sock = os.path.join(workdir, f"haproxy-{mode}.sock")
@@ -131,6 +127,16 @@ def run_mode(mode, args, copies, workdir, lua):
         t0 = time.perf_counter()
         drops = warm_hot_set(hport, copies[0])
         warm_s = time.perf_counter() - t0
+        # Now that each node has run its code (JIT, thread pool, buffers), its own memory is known:
+        # the limit becomes that (anonymous memory and mapped runtime files) + headroom + --cache.
+        # Lowering the limit makes the kernel reclaim the node's page cache down to fit; the
+        # headroom keeps growth under load from squeezing the cache (or the OOM killer).
+        base = []
+        for cg in cgroups:
+            stat = cg.memory_stat()
+            own = stat["rss"] + stat["mapped_file"] + args.headroom
+            base.append(own)
+            Cgroup._write(cg.mem, "memory.limit_in_bytes", str(own + args.cache))
         before = haproxy_stat(sock)
         out = subprocess.run(["wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "--latency", "--timeout", "10s",
                               "-s", lua, f"http://127.0.0.1:{hport}/"], capture_output=True, text=True, timeout=args.seconds + 60)
@@ -148,7 +154,8 @@ def run_mode(mode, args, copies, workdir, lua):
             stat = cgroups[i].memory_stat()
             per_node.append({"node": f"node{i + 1}", "requestShare": requests.get(f"node{i + 1}", 0) / total_req,
                              "hotResidentPct": 100.0 * r / t, "hotResidentMiB": r * os.sysconf("SC_PAGE_SIZE") / MiB,
-                             "cgroupCacheMiB": stat["cache"] / MiB, "baseMiB": base[i] / MiB})
+                             "cgroupCacheMiB": stat["cache"] / MiB, "ownMiB": base[i] / MiB,
+                             "oomKills": stat.get("oom_kill", 0), "failcnt": stat["memory.failcnt"]})
         anywhere = sum(max(pages) for pages in zip(*residency))
         res.update({"mode": mode, "warmSeconds": warm_s, "warmDrops": drops, "nodes": per_node,
                     "hotResidentAnywherePct": 100.0 * anywhere / t})
@@ -182,17 +189,21 @@ def main():
     ap.add_argument("--data", help="keep the tree and its copies here (default: a temporary directory under /var/tmp)")
     ap.add_argument("--hot-count", type=int, default=9216)
     ap.add_argument("--hot-size", type=int, default=16 * KiB)
-    ap.add_argument("--cache", type=int, default=64, help="page cache per node, MiB (the cgroup limit is resident memory at start + this)")
+    ap.add_argument("--cache", type=int, default=64, help="page cache per node, MiB (the cgroup limit is the node's own memory after warming + --headroom + this)")
+    ap.add_argument("--headroom", type=int, default=32, help="MiB above the node's own memory for its growth under load")
     ap.add_argument("--seconds", type=int, default=15)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--out", help="write the table and the JSON here (FILE.md, FILE.json)")
     args = ap.parse_args()
     args.cache *= MiB
+    args.headroom *= MiB
     if os.geteuid() != 0 or not os.path.isdir(MEMCG):
         raise SystemExit("needs root and the cgroup-v1 memory hierarchy at " + MEMCG)
     hot_bytes = args.hot_count * args.hot_size
-    if not args.cache < hot_bytes < NODES * args.cache:
-        log(f"warning: the hot set ({hot_bytes / MiB:.0f} MiB) should be larger than one node's cache ({args.cache / MiB:.0f} MiB) and smaller than {NODES}")
+    # Unused headroom holds page cache too: the hot set must exceed cache + headroom on one node.
+    if not args.cache + args.headroom < hot_bytes < NODES * args.cache:
+        log(f"warning: the hot set ({hot_bytes / MiB:.0f} MiB) should be larger than one node's cache + headroom "
+            f"({(args.cache + args.headroom) / MiB:.0f} MiB) and smaller than {NODES} × cache")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally blocks: nodes, haproxy, cgroups
 
     data = args.data or tempfile.mkdtemp(prefix="sluice-cluster-", dir="/var/tmp")
