@@ -6,8 +6,10 @@ namespace Sluice.Server.Hosting;
 // slow is not marked down for it (the requests that need the disk show that). It shares the /-/
 // namespace with tus (/-/uploads/) and, like it, shadows a served file at that path. It is
 // answered before access control: a balancer sends no credentials, and "ok" tells nothing about
-// the tree. While the server drains (SIGTERM) it answers 503, so the balancer stops sending new
-// requests before the node goes away.
+// the tree. A stopping server (SIGTERM) closes its main listener at once, so checks there are
+// refused; the metrics listener stays open while transfers drain and answers 503 there (and on
+// any request still arriving on an open connection), so a balancer that checks the metrics port
+// takes the node out for the whole drain.
 public static class HealthEndpoint
 {
     public const string Path = "/-/health";

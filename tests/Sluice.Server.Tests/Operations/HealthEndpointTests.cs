@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using Sluice.Core.Auth;
+using Sluice.Core.Policy;
 using Sluice.Server.Configuration;
 using Sluice.Server.Tests.Infrastructure;
 
@@ -59,6 +60,37 @@ public sealed class HealthEndpointTests
         Assert.StartsWith("HTTP/1.1 200 OK\r\n", response, StringComparison.Ordinal);
         Assert.Contains("\r\nContent-Type: text/plain; charset=utf-8\r\n", response);
         Assert.EndsWith("\r\n\r\nok\n", response, StringComparison.Ordinal);
+    }
+
+    // A stopping server closes its main listener at once (checks to it are refused) but drains
+    // transfers in flight for up to the shutdown timeout; meanwhile the metrics listener answers
+    // the check with 503, so a balancer checking there takes the node out during the drain.
+    [Fact]
+    public async Task WhileDrainingTheMetricsListenerAnswers503()
+    {
+        await using TestServer server = TestServer.Start(StrategyOption.Buffered, o => o with
+        {
+            MetricsEndpoint = "127.0.0.1:0",
+            ShutdownTimeout = TimeSpan.FromSeconds(30),
+            MinSendRate = 0,
+        });
+        Fixtures.WriteBlocksFile(server.PathOf("big.bin"), 64L * 1024 * 1024);
+        int metricsPort = server.Server.MetricsEndPoint!.Port;
+
+        // A download the client does not read: the server's send blocks, so the drain waits for it.
+        await using RawHttpConnection download = await server.ConnectAsync(receiveBufferSize: 16 * 1024);
+        await download.SendAsync("GET /big.bin HTTP/1.1\r\nHost: a\r\n\r\n");
+        Assert.Equal(200, (await download.ReadHeadAsync()).Status);
+
+        Task stopping = server.Server.StopAsync();
+        Assert.True(server.Server.IsStopping);
+        string response = await RequestAsync(metricsPort, "GET /-/health HTTP/1.1\r\nHost: x\r\n\r\n");
+        Assert.StartsWith("HTTP/1.1 503 Service Unavailable\r\n", response, StringComparison.Ordinal);
+        Assert.EndsWith("\r\n\r\nstopping\n", response, StringComparison.Ordinal);
+        Assert.False(stopping.IsCompleted, "the drain ended before the check: the 503 was not seen during it");
+
+        download.Abort();
+        await stopping.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     private static async Task<string> RequestAsync(int port, string request)
