@@ -311,7 +311,11 @@ public sealed partial class Http1Connection
             // 3. Describe, decide, move.
             _state = ConnectionState.Responding;
             _plan.Reset();
-            if (_server.Auth is { } gate)
+            if (TryAnswerHealth())
+            {
+                // Http1Connection.Health.cs: /-/health, before access control and the handlers.
+            }
+            else if (_server.Auth is { } gate)
             {
                 await HandleWithAuthAsync(gate).ConfigureAwait(false);
             }
@@ -441,7 +445,7 @@ public sealed partial class Http1Connection
         string? user = TakeAuthUser();
         // Counted whether or not the access log is on: /metrics does not depend on --quiet.
         _server.Responses.Observe(_plan.Status, startedAt);
-        if (!_server.Log.AccessEnabled)
+        if (TakeHealthCheck() || !_server.Log.AccessEnabled)
         {
             return;
         }

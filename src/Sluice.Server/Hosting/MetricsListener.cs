@@ -94,13 +94,24 @@ public sealed class MetricsListener : IAsyncDisposable
                 // The query is ignored (`/metrics?x=1`): some scrapers add one (Prometheus's
                 // `params`), and the exposition has no parameters.
                 string path = parts.Length == 3 ? parts[1].Split('?', 2)[0] : "";
-                bool ok = parts.Length == 3 && parts[0] is "GET" or "HEAD" && path is "/metrics" or "/";
-                string body = ok
+                bool ok = parts.Length == 3 && parts[0] is "GET" or "HEAD" && path is "/metrics" or "/" or HealthEndpoint.Path;
+                // /-/health here too (HealthEndpoint), so a balancer can check a node on the
+                // metrics port when the main listener is bound for clients only.
+                bool health = ok && path == HealthEndpoint.Path;
+                if (health && _server.IsStopping)
+                {
+                    ok = false;
+                }
+
+                string body = health
+                    ? Encoding.ASCII.GetString(ok ? HealthEndpoint.OkBody : HealthEndpoint.StoppingBody)
+                    : ok
                     ? PrometheusWriter.Render(_server.Metrics, _server.OpenFiles, _server.ActiveConnections, _server.Counters, _server.Log.DroppedLines, _server.Responses)
                         + PrometheusWriter.RenderTls(_server.Tls is null ? null : _server.TlsCounters, _server.KernelTls)
                     : "404 Not Found: metrics are at /metrics\n";
                 byte[] payload = Encoding.UTF8.GetBytes(body);
-                string head = $"HTTP/1.1 {(ok ? "200 OK" : "404 Not Found")}\r\nServer: sluice\r\nX-Content-Type-Options: nosniff\r\nContent-Type: {(ok ? "text/plain; version=0.0.4; charset=utf-8" : "text/plain; charset=utf-8")}\r\nContent-Length: {payload.Length}\r\nConnection: close\r\n\r\n";
+                string status = ok ? "200 OK" : health ? "503 Service Unavailable" : "404 Not Found";
+                string head = $"HTTP/1.1 {status}\r\nServer: sluice\r\nX-Content-Type-Options: nosniff\r\nContent-Type: {(ok && !health ? "text/plain; version=0.0.4; charset=utf-8" : "text/plain; charset=utf-8")}\r\nContent-Length: {payload.Length}\r\nConnection: close\r\n\r\n";
                 await client.SendAsync(Encoding.ASCII.GetBytes(head), SocketFlags.None, timeout.Token).ConfigureAwait(false);
                 if (parts.Length > 0 && parts[0] != "HEAD")
                 {
