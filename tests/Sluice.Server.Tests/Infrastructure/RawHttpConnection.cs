@@ -91,11 +91,8 @@ internal sealed class RawHttpConnection : IAsyncDisposable
     {
         using var cts = new CancellationTokenSource(timeout ?? DefaultTimeout);
         RawResponse head = await ReadHeadAsync(cts.Token);
-        long length = 0;
-        if (!isHead && head.Status != 304 && head.Status != 204 && head.Status >= 200)
-        {
-            length = head.ContentLength ?? throw new IOException($"response without Content-Length:\n{head}");
-        }
+        // RFC 9112 §6.3 framing as the core reads it: none for HEAD, 1xx, 204 and 304.
+        long length = head.Head.BodyLength(isHead) ?? throw new IOException($"response without Content-Length:\n{head}");
 
         byte[] body = await ReadExactlyAsync(length, cts.Token);
         return new RawResponse(head.Head, body);
