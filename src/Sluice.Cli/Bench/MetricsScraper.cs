@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Sluice.Core.Http;
 
 namespace Sluice.Cli.Bench;
 
@@ -31,14 +32,14 @@ internal sealed class MetricsScraper
             response.Write(buffer, 0, read);
         }
 
-        string text = Encoding.UTF8.GetString(response.GetBuffer(), 0, (int)response.Length);
-        int body = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-        if (!text.StartsWith("HTTP/1.1 200", StringComparison.Ordinal) || body < 0)
+        ReadOnlySpan<byte> bytes = response.GetBuffer().AsSpan(0, (int)response.Length);
+        if (HttpResponseHeadParser.TryParse(bytes, out HttpResponseHead? head, out int headLength) != ParseStatus.Complete || head!.StatusCode != 200)
         {
-            throw new InvalidOperationException($"metrics endpoint {endpoint} answered: {text.Split('\n')[0].Trim()}");
+            string answer = head?.ToString() ?? Encoding.UTF8.GetString(bytes).Split('\n')[0].Trim();
+            throw new InvalidOperationException($"metrics endpoint {endpoint} answered: {answer}");
         }
 
-        return Parse(text[(body + 4)..]);
+        return Parse(Encoding.UTF8.GetString(bytes[headLength..]));
     }
 
     // Exposition format 0.0.4: `name{label="value",...} number` per line, # comments.

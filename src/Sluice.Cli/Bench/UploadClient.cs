@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using Sluice.Core.Http;
 
 namespace Sluice.Cli.Bench;
 
@@ -52,28 +53,31 @@ internal static class UploadClient
             sent += n;
         }
 
+        // The answer's head, by the same parser as the download client's; its body (if any) is not read.
         byte[] response = new byte[16 * 1024];
         int filled = 0;
-        while (filled < response.Length)
+        HttpResponseHead? head;
+        ParseStatus status;
+        while ((status = HttpResponseHeadParser.TryParse(response.AsSpan(0, filled), out head, out _)) != ParseStatus.Complete)
         {
+            if (status == ParseStatus.Invalid || filled == response.Length)
+            {
+                throw new InvalidDataException("malformed response head to the PUT, or one larger than the receive buffer");
+            }
+
             int n = socket.Receive(response, filled, response.Length - filled, SocketFlags.None);
             if (n == 0)
             {
-                break;
+                throw new InvalidDataException("connection closed before the response head to the PUT ended");
             }
 
             filled += n;
-            if (response.AsSpan(0, filled).IndexOf("\r\n\r\n"u8) >= 0)
-            {
-                break;
-            }
         }
 
         double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        string status = Encoding.ASCII.GetString(response, 0, filled).Split("\r\n")[0];
-        if (!(status.StartsWith("HTTP/1.1 201 ", StringComparison.Ordinal) || status.StartsWith("HTTP/1.1 204 ", StringComparison.Ordinal)))
+        if (head!.StatusCode is not (201 or 204))
         {
-            throw new InvalidDataException($"server answered the PUT with '{status}'");
+            throw new InvalidDataException($"server answered the PUT with '{head}'");
         }
 
         return new Upload(size, seconds);

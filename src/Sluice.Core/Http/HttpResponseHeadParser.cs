@@ -3,7 +3,8 @@ using System.Text;
 namespace Sluice.Core.Http;
 
 // A pure HTTP/1.1 response-head parser (RFC 9112 §4–§5), for the clients (`sluice put`, `get`,
-// bench) and the tests: one parser instead of an ad-hoc one per caller.
+// bench) and the tests: one parser instead of an ad-hoc one per caller. TryParseFields reads a field
+// section with no start line (the head of a multipart/byteranges part) by the same rules.
 //
 // Design: like HttpRequestParser it is resumable by being all-or-nothing: until the buffer holds the
 // whole head (up to CRLF CRLF) it reports Incomplete and consumes nothing, so the caller appends the
@@ -33,47 +34,95 @@ public static class HttpResponseHeadParser
             return ParseStatus.Invalid;
         }
 
-        ReadOnlySpan<byte> rest = buffer[..(end + 2)];
-        int lineEnd = rest.IndexOf("\r\n"u8);
-        if (!TryParseStatusLine(rest[..lineEnd], out HttpVersion version, out int status, out string reason))
+        ReadOnlySpan<byte> lines = buffer[..(end + 2)];
+        int lineEnd = lines.IndexOf("\r\n"u8);
+        var fields = new List<KeyValuePair<string, string>>();
+        if (!TryParseStatusLine(lines[..lineEnd], out HttpVersion version, out int status, out string reason)
+            || !TryParseFieldLines(lines[(lineEnd + 2)..], fields))
         {
             return ParseStatus.Invalid;
         }
 
-        var fields = new List<KeyValuePair<string, string>>();
         long? contentLength = null;
-        rest = rest[(lineEnd + 2)..];
-        while (!rest.IsEmpty)
+        foreach (KeyValuePair<string, string> field in fields)
         {
-            lineEnd = rest.IndexOf("\r\n"u8);
-            if (!TryParseField(rest[..lineEnd], out string name, out string value))
+            if (!field.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
             {
-                return ParseStatus.Invalid;
+                continue;
             }
 
-            if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+            // RFC 9110 §8.6: a list of identical values may be taken as one; anything else is an
+            // unrecoverable framing error (RFC 9112 §6.3).
+            foreach (string item in field.Value.Split(','))
             {
-                // RFC 9110 §8.6: a list of identical values may be taken as one; anything else is an
-                // unrecoverable framing error (RFC 9112 §6.3).
-                foreach (string item in value.Split(','))
+                long? length = HttpResponseHead.ParseNonNegative(item.Trim());
+                if (length is null || (contentLength is not null && contentLength != length))
                 {
-                    long? length = HttpResponseHead.ParseNonNegative(item.Trim());
-                    if (length is null || (contentLength is not null && contentLength != length))
-                    {
-                        return ParseStatus.Invalid;
-                    }
-
-                    contentLength = length;
+                    return ParseStatus.Invalid;
                 }
-            }
 
-            fields.Add(new(name, value));
-            rest = rest[(lineEnd + 2)..];
+                contentLength = length;
+            }
         }
 
         head = new HttpResponseHead(version, status, reason, fields, contentLength);
         consumed = end + 4;
         return ParseStatus.Complete;
+    }
+
+    // A field section without a start line: *( field-line CRLF ) CRLF (RFC 9112 §2.1), as a
+    // multipart body part's header is (RFC 2046 §5.1.1). Same all-or-nothing contract and the same
+    // strictness as TryParse; an empty section is the lone CRLF, and consumed then is 2.
+    public static ParseStatus TryParseFields(ReadOnlySpan<byte> buffer, out IReadOnlyList<KeyValuePair<string, string>>? fields, out int consumed, int maxBytes = DefaultMaxHeadBytes)
+    {
+        fields = null;
+        consumed = 0;
+
+        // The field lines (each with its CRLF) end where the empty line starts.
+        int linesEnd = 0;
+        if (!buffer.StartsWith("\r\n"u8))
+        {
+            int blank = buffer.IndexOf("\r\n\r\n"u8);
+            if (blank < 0)
+            {
+                return HasBareLineFeed(buffer) || buffer.Length >= maxBytes ? ParseStatus.Invalid : ParseStatus.Incomplete;
+            }
+
+            linesEnd = blank + 2;
+        }
+
+        if (linesEnd + 2 > maxBytes)
+        {
+            return ParseStatus.Invalid;
+        }
+
+        var parsed = new List<KeyValuePair<string, string>>();
+        if (!TryParseFieldLines(buffer[..linesEnd], parsed))
+        {
+            return ParseStatus.Invalid;
+        }
+
+        fields = parsed;
+        consumed = linesEnd + 2;
+        return ParseStatus.Complete;
+    }
+
+    // Field lines, each ending in CRLF, up to (not including) the empty line that ends the section.
+    private static bool TryParseFieldLines(ReadOnlySpan<byte> lines, List<KeyValuePair<string, string>> fields)
+    {
+        while (!lines.IsEmpty)
+        {
+            int lineEnd = lines.IndexOf("\r\n"u8);
+            if (!TryParseField(lines[..lineEnd], out string name, out string value))
+            {
+                return false;
+            }
+
+            fields.Add(new(name, value));
+            lines = lines[(lineEnd + 2)..];
+        }
+
+        return true;
     }
 
     private static bool TryParseStatusLine(ReadOnlySpan<byte> line, out HttpVersion version, out int status, out string reason)

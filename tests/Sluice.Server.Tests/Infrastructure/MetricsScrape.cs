@@ -14,10 +14,11 @@ internal static class MetricsScrape
         await client.ConnectAsync("127.0.0.1", port, cts.Token);
         NetworkStream stream = client.GetStream();
         await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET {target} HTTP/1.1\r\nHost: x\r\n\r\n"), cts.Token);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        string response = await reader.ReadToEndAsync(cts.Token);
-        Assert.StartsWith("HTTP/1.1 200", response, StringComparison.Ordinal);
-        return response[(response.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
+        using var received = new MemoryStream();
+        await stream.CopyToAsync(received, cts.Token);
+        RawResponse response = RawResponse.Parse(received.ToArray());
+        Assert.Equal(200, response.Status);
+        return response.BodyText;
     }
 
     public static double Value(string text, string series)

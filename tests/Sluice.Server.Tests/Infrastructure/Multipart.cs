@@ -1,13 +1,15 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using Sluice.Core.Http;
 
 namespace Sluice.Server.Tests.Infrastructure;
 
 internal sealed record BytePart(string ContentType, long First, long Last, long CompleteLength, byte[] Bytes);
 
 // A strict reader of multipart/byteranges (RFC 9110 §14.6, RFC 2046 §5.1): each part's length is
-// taken from its own Content-Range, and the delimiter must follow exactly there.
+// taken from its own Content-Range, and the delimiter must follow exactly there. A part's header is
+// read by the core's field-section parser, the same rules as a response head's fields.
 internal static partial class Multipart
 {
     public static string Boundary(string contentType)
@@ -39,27 +41,12 @@ internal static partial class Multipart
             }
 
             Expect(body, ref position, "\r\n"u8);
-            int headEnd = body.AsSpan(position).IndexOf("\r\n\r\n"u8);
-            Assert.True(headEnd >= 0, "part without a header section");
-            string[] lines = Encoding.ASCII.GetString(body, position, headEnd).Split("\r\n");
-            position += headEnd + 4;
-            string? contentType = null;
-            string? contentRange = null;
-            foreach (string line in lines)
-            {
-                int colon = line.IndexOf(':', StringComparison.Ordinal);
-                string name = line[..colon].Trim();
-                string value = line[(colon + 1)..].Trim();
-                if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
-                {
-                    contentType = value;
-                }
-                else if (name.Equals("Content-Range", StringComparison.OrdinalIgnoreCase))
-                {
-                    contentRange = value;
-                }
-            }
-
+            Assert.True(
+                HttpResponseHeadParser.TryParseFields(body.AsSpan(position), out IReadOnlyList<KeyValuePair<string, string>>? fields, out int headLength) == ParseStatus.Complete,
+                $"part without a well-formed header section at {position}");
+            position += headLength;
+            string? contentType = Single(fields!, "Content-Type");
+            string? contentRange = Single(fields!, "Content-Range");
             Assert.NotNull(contentType);
             Assert.NotNull(contentRange);
             (long firstByte, long last, long complete) = ParseContentRange(contentRange);
@@ -80,6 +67,13 @@ internal static partial class Multipart
             long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture),
             long.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture),
             long.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture));
+    }
+
+    private static string? Single(IReadOnlyList<KeyValuePair<string, string>> fields, string name)
+    {
+        string[] values = fields.Where(f => f.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Select(f => f.Value).ToArray();
+        Assert.True(values.Length <= 1, $"{name} appears {values.Length} times in a part's header");
+        return values.FirstOrDefault();
     }
 
     private static void Expect(byte[] body, ref int position, ReadOnlySpan<byte> expected)

@@ -1,12 +1,13 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Sluice.Core.Http;
 
 namespace Sluice.Server.Tests.Infrastructure;
 
 // A deliberately dumb HTTP/1.1 client over a raw socket: it sends exactly the bytes a test writes
-// (no normalisation of paths, no added fields) and parses responses strictly by Content-Length.
+// (no normalisation of paths, no added fields), reads heads with the core's response-head parser
+// and frames bodies strictly by Content-Length.
 // Every read is bounded in time, so a server that hangs fails the test instead of hanging it.
 internal sealed class RawHttpConnection : IAsyncDisposable
 {
@@ -90,14 +91,11 @@ internal sealed class RawHttpConnection : IAsyncDisposable
     {
         using var cts = new CancellationTokenSource(timeout ?? DefaultTimeout);
         RawResponse head = await ReadHeadAsync(cts.Token);
-        long length = 0;
-        if (!isHead && head.Status != 304 && head.Status != 204 && head.Status >= 200)
-        {
-            length = head.ContentLength ?? throw new IOException($"response without Content-Length:\n{head}");
-        }
+        // RFC 9112 §6.3 framing as the core reads it: none for HEAD, 1xx, 204 and 304.
+        long length = head.Head.BodyLength(isHead) ?? throw new IOException($"response without Content-Length:\n{head}");
 
         byte[] body = await ReadExactlyAsync(length, cts.Token);
-        return new RawResponse(head.StatusLine, head.Status, head.Headers, body);
+        return new RawResponse(head.Head, body);
     }
 
     // Reads only the status line and fields; the body (if any) stays to be read by the caller.
@@ -109,8 +107,9 @@ internal sealed class RawHttpConnection : IAsyncDisposable
 
     private async Task<RawResponse> ReadHeadAsync(CancellationToken cancellationToken)
     {
-        int headEnd;
-        while ((headEnd = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n\r\n"u8)) < 0)
+        HttpResponseHead? head;
+        int consumed;
+        while ((head = RawResponse.TryReadHead(_buffer.AsSpan(_start, _end - _start), out consumed)) is null)
         {
             if (await FillAsync(cancellationToken, "a response head") == 0)
             {
@@ -118,29 +117,8 @@ internal sealed class RawHttpConnection : IAsyncDisposable
             }
         }
 
-        string headText = Encoding.Latin1.GetString(_buffer, _start, headEnd);
-        _start += headEnd + 4;
-        string[] lines = headText.Split("\r\n");
-        string statusLine = lines[0];
-        string[] parts = statusLine.Split(' ', 3);
-        if (parts.Length < 2 || !parts[0].StartsWith("HTTP/1.", StringComparison.Ordinal) || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int status))
-        {
-            throw new IOException($"malformed status line '{statusLine}'");
-        }
-
-        var headers = new List<KeyValuePair<string, string>>();
-        foreach (string line in lines.Skip(1))
-        {
-            int colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (colon <= 0)
-            {
-                throw new IOException($"malformed header line '{line}'");
-            }
-
-            headers.Add(new(line[..colon], line[(colon + 1)..].Trim()));
-        }
-
-        return new RawResponse(statusLine, status, headers, []);
+        _start += consumed;
+        return new RawResponse(head, []);
     }
 
     // Reads up to `length` body bytes, or until the peer closes; returns what arrived.

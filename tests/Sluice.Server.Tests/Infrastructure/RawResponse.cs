@@ -1,28 +1,53 @@
 using System.Text;
+using Sluice.Core.Http;
 
 namespace Sluice.Server.Tests.Infrastructure;
 
+// A response as the tests see it: the head as the core's HttpResponseHeadParser read it (the same
+// parser `sluice put` and the bench client use) and the body bytes.
 internal sealed class RawResponse
 {
-    public RawResponse(string statusLine, int status, IReadOnlyList<KeyValuePair<string, string>> headers, byte[] body)
+    public RawResponse(HttpResponseHead head, byte[] body)
     {
-        StatusLine = statusLine;
-        Status = status;
-        Headers = headers;
+        Head = head;
         Body = body;
     }
 
-    public string StatusLine { get; }
+    public HttpResponseHead Head { get; }
 
-    public int Status { get; }
+    public string StatusLine => $"HTTP/1.{(Head.Version == HttpVersion.Http10 ? 0 : 1)} {Head.StatusCode} {Head.ReasonPhrase}".TrimEnd();
 
-    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; }
+    public int Status => Head.StatusCode;
+
+    public IReadOnlyList<KeyValuePair<string, string>> Headers => Head.Fields;
 
     public byte[] Body { get; }
 
     public string BodyText => Encoding.UTF8.GetString(Body);
 
-    public long? ContentLength => Header("Content-Length") is string value ? long.Parse(value, System.Globalization.CultureInfo.InvariantCulture) : null;
+    public long? ContentLength => Head.ContentLength;
+
+    // Reads one head from the front of `buffer`: null while it is incomplete, an IOException when
+    // the parser refuses it (the server under test sent a malformed head).
+    public static HttpResponseHead? TryReadHead(ReadOnlySpan<byte> buffer, out int consumed)
+    {
+        ParseStatus status = HttpResponseHeadParser.TryParse(buffer, out HttpResponseHead? head, out consumed);
+        return status == ParseStatus.Invalid
+            ? throw new IOException($"malformed response head: '{Encoding.Latin1.GetString(buffer[..Math.Min(buffer.Length, 2048)])}'")
+            : head;
+    }
+
+    // A whole response read until the connection closed: the head and every byte after it, which
+    // must be exactly Content-Length bytes when the head has one.
+    public static RawResponse Parse(byte[] response)
+    {
+        HttpResponseHead head = TryReadHead(response, out int consumed)
+            ?? throw new IOException($"connection closed before a complete response head; got: '{Encoding.Latin1.GetString(response)}'");
+        byte[] body = response[consumed..];
+        return head.ContentLength is long length && length != body.Length
+            ? throw new IOException($"{body.Length} bytes followed a head with Content-Length {length}")
+            : new RawResponse(head, body);
+    }
 
     // The single value of a field; fails the test if the field is repeated.
     public string? Header(string name)
@@ -36,8 +61,7 @@ internal sealed class RawResponse
         return values.Length == 0 ? null : values[0];
     }
 
-    public string[] HeaderValues(string name) =>
-        Headers.Where(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Select(h => h.Value).ToArray();
+    public string[] HeaderValues(string name) => Head.GetAll(name).ToArray();
 
     public string RequireHeader(string name) => Header(name) ?? throw new Xunit.Sdk.XunitException($"no {name} field in\n{this}");
 

@@ -1,10 +1,10 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Sluice.Core.Http;
 using Sluice.Server.Tests.Infrastructure;
 
 namespace Sluice.Server.Tests.Tls;
@@ -115,14 +115,15 @@ internal sealed class TlsClient : IAsyncDisposable
     {
         RawResponse head = await ReadHeadAsync();
         byte[] body = await ReadBodyAsync(head.ContentLength ?? throw new IOException($"no Content-Length in\n{head}"));
-        return new RawResponse(head.StatusLine, head.Status, head.Headers, body);
+        return new RawResponse(head.Head, body);
     }
 
     public async Task<RawResponse> ReadHeadAsync()
     {
         using var cts = new CancellationTokenSource(s_timeout);
-        int headEnd;
-        while ((headEnd = _buffer.AsSpan(_start, _end - _start).IndexOf("\r\n\r\n"u8)) < 0)
+        HttpResponseHead? head;
+        int consumed;
+        while ((head = RawResponse.TryReadHead(_buffer.AsSpan(_start, _end - _start), out consumed)) is null)
         {
             if (await FillAsync(cts.Token) == 0)
             {
@@ -130,11 +131,8 @@ internal sealed class TlsClient : IAsyncDisposable
             }
         }
 
-        string[] lines = Encoding.Latin1.GetString(_buffer, _start, headEnd).Split("\r\n");
-        _start += headEnd + 4;
-        int status = int.Parse(lines[0].Split(' ')[1], CultureInfo.InvariantCulture);
-        var headers = lines.Skip(1).Select(l => new KeyValuePair<string, string>(l[..l.IndexOf(':')], l[(l.IndexOf(':') + 1)..].Trim())).ToList();
-        return new RawResponse(lines[0], status, headers, []);
+        _start += consumed;
+        return new RawResponse(head, []);
     }
 
     public async Task<byte[]> ReadBodyAsync(long length)

@@ -54,12 +54,11 @@ public sealed class TusHandlerTests : IDisposable
 
     private static string B64(string s) => Convert.ToBase64String(Encoding.UTF8.GetBytes(s));
 
-    private sealed record Reply(ResponsePlan Plan, string Head)
+    private sealed record Reply(ResponsePlan Plan, HttpResponseHead Head)
     {
         public int Status => Plan.Status;
 
-        public string? Field(string name) =>
-            Head.Split("\r\n").FirstOrDefault(l => l.StartsWith(name + ": ", StringComparison.OrdinalIgnoreCase))?[(name.Length + 2)..];
+        public string? Field(string name) => Head.Get(name);
     }
 
     private Task<Reply> SendAsync(string method, string target, string fields, RequestBody? body = null, string? user = "alice") =>
@@ -79,7 +78,9 @@ public sealed class TusHandlerTests : IDisposable
         byte[] rendered = new byte[4096];
         int length = ResponseHeadBuilder.Write(plan, keepAlive: true, http10: false, rendered);
         Assert.True(length > 0);
-        return new Reply(plan, Encoding.Latin1.GetString(rendered, 0, length));
+        Assert.Equal(ParseStatus.Complete, HttpResponseHeadParser.TryParse(rendered.AsSpan(0, length), out HttpResponseHead? rendition, out int consumed));
+        Assert.Equal(length, consumed);
+        return new Reply(plan, rendition!);
     }
 
     private const string Tus = "Tus-Resumable: 1.0.0\r\n";
