@@ -5,8 +5,9 @@ using Sluice.Core.Paths;
 namespace Sluice.Fuzz;
 
 // The input is a raw request path (any bytes, although the request parser lets only visible ASCII
-// through). RequestPathDecoder must give ReferencePathDecoder's verdict, path and trailing slash, and
-// every segment of an accepted path must survive EncodeSegment and a second TryDecode unchanged.
+// through). RequestPathDecoder must give ReferencePathDecoder's verdict, path and trailing slash; the
+// bytes an accepted path maps back to (what the kernel sees) must hold no empty, "." or ".." segment;
+// and every segment must survive EncodeSegment and a second TryDecode unchanged.
 internal sealed class RequestPathTarget : FuzzTarget
 {
     public override string Name => "path";
@@ -22,6 +23,13 @@ internal sealed class RequestPathTarget : FuzzTarget
         if (rejection != PathRejection.None || path.Length == 0)
         {
             return;
+        }
+
+        byte[] kernelPath = FileNameEncoding.GetBytes(path);
+        foreach (Range range in kernelPath.AsSpan().Split((byte)'/'))
+        {
+            bool dotOrEmpty = kernelPath[range] is [] or [(byte)'.'] or [(byte)'.', (byte)'.'];
+            Agree(false, dotOrEmpty, "kernel path segment", input);
         }
 
         foreach (string segment in path.Split('/'))

@@ -8,7 +8,6 @@ public enum PathRejection
     MalformedEncoding, // a '%' not followed by two hex digits, or a control character
     NulByte,           // would truncate the path at the system-call boundary
     Backslash,         // a separator on other systems; refused so no layer can be confused by it
-    InvalidUtf8,       // including overlong forms that could smuggle '.' or '/' past the checks
     EscapesRoot,       // ".." above the root
     NotOriginForm,     // does not start with '/'
 }

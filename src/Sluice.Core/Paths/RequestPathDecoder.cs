@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using System.Text.Unicode;
 
 namespace Sluice.Core.Paths;
 
@@ -9,15 +8,19 @@ namespace Sluice.Core.Paths;
 //
 // Order matters for safety: percent-decoding happens exactly once, over the whole path, before dot
 // segments are removed, so "%2e%2e" counts as ".." and "%2F" as a separator; a second decoding
-// would let "%252e%252e" turn into ".." after the checks. The decoded bytes must be strict UTF-8, so
-// an overlong "%C0%AE" cannot stand for '.' in some later layer that decodes leniently.
+// would let "%252e%252e" turn into ".." after the checks. Dot segments and separators are found in
+// the decoded bytes, so '.', '/', NUL and '\\' count only in their single-byte forms; the bytes then
+// become text by FileNameEncoding, which maps bytes that are not valid UTF-8 to lone surrogates and
+// back (Linux names are bytes): an overlong "%C0%AE" stays the two name bytes C0 AE all the way to
+// the kernel, which never reads them as '.'.
 public static class RequestPathDecoder
 {
     private const int StackLimit = 256;
 
     // pchar minus the characters that are special in HTML attributes ('&', '\'') or in a relative
     // reference (':' in a first segment reads as a scheme, RFC 3986 §4.2). Everything else,
-    // including '%', '/', '?', '#' and non-ASCII, is percent-encoded from UTF-8.
+    // including '%', '/', '?', '#' and non-ASCII, is percent-encoded from the name's bytes
+    // (FileNameEncoding: UTF-8, and the original byte for an escaped one).
     private static readonly SearchValues<byte> s_segmentSafe = SearchValues.Create(
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$()*+,;=@"u8);
 
@@ -47,7 +50,7 @@ public static class RequestPathDecoder
 
     // The same, into the caller's characters, so a request whose path is only looked up (an
     // open-file cache hit) makes no string. destination must hold rawPath.Length characters:
-    // decoding never lengthens a path, and UTF-8 never takes fewer code units than UTF-16.
+    // decoding never lengthens a path, and FileNameEncoding makes at most one char per byte.
     public static PathRejection TryDecode(ReadOnlySpan<byte> rawPath, Span<char> destination, out int written, out bool trailingSlash)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, rawPath.Length, nameof(destination));
@@ -61,7 +64,7 @@ public static class RequestPathDecoder
             PathRejection rejection = DecodeAndNormalize(rawPath, buffer, out int length, out trailingSlash);
             if (rejection == PathRejection.None)
             {
-                written = Encoding.UTF8.GetChars(buffer[..length], destination);
+                written = FileNameEncoding.GetChars(buffer[..length], destination);
             }
 
             return rejection;
@@ -76,7 +79,7 @@ public static class RequestPathDecoder
     }
 
     // Decodes rawPath into buffer (at least rawPath.Length bytes) and normalizes it in place;
-    // length is that of the relative path's UTF-8 bytes, without the leading '/'.
+    // length is that of the relative path's bytes, without the leading '/'.
     private static PathRejection DecodeAndNormalize(ReadOnlySpan<byte> rawPath, Span<byte> buffer, out int length, out bool trailingSlash)
     {
         length = 0;
@@ -93,11 +96,6 @@ public static class RequestPathDecoder
         }
 
         Span<byte> decoded = buffer[..decodedLength];
-        if (!Utf8.IsValid(decoded))
-        {
-            return PathRejection.InvalidUtf8;
-        }
-
         trailingSlash = decoded[^1] == (byte)'/';
         rejection = RemoveDotSegments(decoded, out length);
         if (rejection != PathRejection.None)
@@ -217,10 +215,10 @@ public static class RequestPathDecoder
             return segment;
         }
 
-        // Lone surrogates cannot be encoded as UTF-8; they become U+FFFD, like any UTF-8 encoder does.
-        byte[] utf8 = Encoding.UTF8.GetBytes(segment);
-        var builder = new StringBuilder(utf8.Length * 3);
-        foreach (byte b in utf8)
+        // An escaped byte of a non-UTF-8 name goes out as itself (%XX), so the link names the file.
+        byte[] bytes = FileNameEncoding.GetBytes(segment);
+        var builder = new StringBuilder(bytes.Length * 3);
+        foreach (byte b in bytes)
         {
             if (s_segmentSafe.Contains(b))
             {

@@ -46,6 +46,6 @@ public static partial class FilePal
             return null;
         }
 
-        return Encoding.UTF8.GetString(buffer, 0, (int)n);
+        return Sluice.Core.Paths.FileNameEncoding.GetString(buffer.AsSpan(0, (int)n));
     }
 }

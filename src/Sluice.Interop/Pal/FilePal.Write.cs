@@ -64,7 +64,7 @@ public static partial class FilePal
         Span<byte> from = stackalloc byte[32];
         int written = Encoding.ASCII.GetBytes($"/proc/self/fd/{(int)file.DangerousGetHandle()}", from);
         from[written] = 0;
-        Span<byte> to = ToNulTerminated(name, stackalloc byte[512]);
+        Span<byte> to = NativePath.ToNulTerminated(name, stackalloc byte[512]);
         int result;
         fixed (byte* f = from)
         fixed (byte* t = to)
@@ -79,8 +79,8 @@ public static partial class FilePal
     public static unsafe FileWriteStatus Rename(SafeFileHandle directory, string from, string to, bool noReplace)
     {
         BlockingGuard.Check("renameat2");
-        Span<byte> f = ToNulTerminated(from, stackalloc byte[512]);
-        Span<byte> t = ToNulTerminated(to, stackalloc byte[512]);
+        Span<byte> f = NativePath.ToNulTerminated(from, stackalloc byte[512]);
+        Span<byte> t = NativePath.ToNulTerminated(to, stackalloc byte[512]);
         int fd = (int)directory.DangerousGetHandle();
         int result;
         fixed (byte* fp = f)
@@ -95,7 +95,7 @@ public static partial class FilePal
     public static unsafe FileWriteStatus Unlink(SafeFileHandle directory, string name, bool isDirectory)
     {
         BlockingGuard.Check("unlinkat");
-        Span<byte> n = ToNulTerminated(name, stackalloc byte[512]);
+        Span<byte> n = NativePath.ToNulTerminated(name, stackalloc byte[512]);
         int result;
         fixed (byte* p = n)
         {
@@ -108,7 +108,7 @@ public static partial class FilePal
     public static unsafe FileWriteStatus MakeDirectory(SafeFileHandle directory, string name, int mode)
     {
         BlockingGuard.Check("mkdirat");
-        Span<byte> n = ToNulTerminated(name, stackalloc byte[512]);
+        Span<byte> n = NativePath.ToNulTerminated(name, stackalloc byte[512]);
         int result;
         fixed (byte* p = n)
         {
@@ -181,7 +181,7 @@ public static partial class FilePal
     {
         BlockingGuard.Check("statx");
         metadata = default;
-        Span<byte> n = ToNulTerminated(name, stackalloc byte[512]);
+        Span<byte> n = NativePath.ToNulTerminated(name, stackalloc byte[512]);
         if (Libc.StatxAtNoFollow((int)directory.DangerousGetHandle(), n, Libc.STATX_BASIC_STATS, out Libc.StatxBuffer buffer) != 0)
         {
             return Libc.LastErrno is Errno.ENOENT or Errno.ENOTDIR ? DirectoryEntryKind.Missing : DirectoryEntryKind.Failed;
@@ -199,10 +199,7 @@ public static partial class FilePal
 
     private static FileWriteStatus OpenAt2(SafeFileHandle directory, string relativePath, in Libc.OpenHow how, out SafeFileHandle handle)
     {
-        int byteCount = Encoding.UTF8.GetByteCount(relativePath);
-        Span<byte> path = byteCount < 1024 ? stackalloc byte[byteCount + 2] : new byte[byteCount + 2];
-        int written = relativePath.Length == 0 ? WriteDot(path) : Encoding.UTF8.GetBytes(relativePath, path);
-        path[written] = 0;
+        Span<byte> path = NativePath.ToNulTerminated(relativePath, stackalloc byte[512], emptyIsDot: true);
         int fd;
         do
         {
@@ -222,15 +219,6 @@ public static partial class FilePal
         return (how.Flags & O_TMPFILE_BASE) != 0 && errno is Errno.EOPNOTSUPP or Errno.EISDIR or Errno.EINVAL
             ? FileWriteStatus.NotSupported
             : WriteStatusOf(errno);
-    }
-
-    private static Span<byte> ToNulTerminated(string name, Span<byte> scratch)
-    {
-        int byteCount = Encoding.UTF8.GetByteCount(name);
-        Span<byte> path = byteCount < scratch.Length ? scratch : new byte[byteCount + 1];
-        int written = Encoding.UTF8.GetBytes(name, path);
-        path[written] = 0;
-        return path[..(written + 1)];
     }
 
     private static FileWriteStatus WriteStatusOf(Errno errno) => errno switch

@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Win32.SafeHandles;
 using Sluice.Interop.Native;
 
@@ -29,11 +28,8 @@ public static partial class FilePal
             BlockingGuard.Check("openat2");
         }
 
-        int byteCount = Encoding.UTF8.GetByteCount(relativePath);
-        Span<byte> path = byteCount < 1024 ? stackalloc byte[byteCount + 2] : new byte[byteCount + 2];
         // An empty relative path names the root itself.
-        int written = relativePath.Length == 0 ? WriteDot(path) : Encoding.UTF8.GetBytes(relativePath, path);
-        path[written] = 0;
+        Span<byte> path = NativePath.ToNulTerminated(relativePath, stackalloc byte[512], emptyIsDot: true);
 
         var how = new Libc.OpenHow
         {
@@ -78,10 +74,7 @@ public static partial class FilePal
     // it plus fstatx and close would triple the hot path's system calls.
     public static bool TryGetMetadataAt(SafeFileHandle root, ReadOnlySpan<char> relativePath, out FileMetadata metadata)
     {
-        int byteCount = Encoding.UTF8.GetByteCount(relativePath);
-        Span<byte> path = byteCount < 1024 ? stackalloc byte[byteCount + 2] : new byte[byteCount + 2];
-        int written = relativePath.Length == 0 ? WriteDot(path) : Encoding.UTF8.GetBytes(relativePath, path);
-        path[written] = 0;
+        Span<byte> path = NativePath.ToNulTerminated(relativePath, stackalloc byte[512], emptyIsDot: true);
         if (Libc.StatxAt((int)root.DangerousGetHandle(), path, Libc.STATX_BASIC_STATS, out Libc.StatxBuffer buffer) != 0)
         {
             metadata = default;
@@ -135,13 +128,7 @@ public static partial class FilePal
         return n == 0 && destination.Length > 0 ? new IoResult(IoStatus.EndOfFile, 0) : IoResult.Moved(n);
     }
 
-    private static int WriteDot(Span<byte> path)
-    {
-        path[0] = (byte)'.';
-        return 1;
-    }
-
-    private static FileOpenStatus Wrap(int fd, out SafeFileHandle handle)
+    internal static FileOpenStatus Wrap(int fd, out SafeFileHandle handle)
     {
         if (fd >= 0)
         {

@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Win32.SafeHandles;
 using Sluice.Interop.Native;
 
@@ -13,8 +12,8 @@ public static class RenamePal
     public static unsafe RenameStatus Rename(SafeFileHandle oldDirectory, string oldName, SafeFileHandle newDirectory, string newName, bool noReplace)
     {
         BlockingGuard.Check("renameat2");
-        byte[] oldPath = Terminated(oldName);
-        byte[] newPath = Terminated(newName);
+        Span<byte> oldPath = NativePath.ToNulTerminated(oldName, stackalloc byte[256]);
+        Span<byte> newPath = NativePath.ToNulTerminated(newName, stackalloc byte[256]);
         int result;
         fixed (byte* o = oldPath)
         fixed (byte* n = newPath)
@@ -39,12 +38,5 @@ public static class RenamePal
             Errno.EINVAL => RenameStatus.NotSupported,
             _ => RenameStatus.Failed,
         };
-    }
-
-    private static byte[] Terminated(string name)
-    {
-        byte[] bytes = new byte[Encoding.UTF8.GetByteCount(name) + 1];
-        Encoding.UTF8.GetBytes(name, bytes);
-        return bytes;
     }
 }

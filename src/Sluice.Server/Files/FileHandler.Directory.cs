@@ -1,4 +1,3 @@
-using System.IO.Enumeration;
 using Microsoft.Win32.SafeHandles;
 using Sluice.Core.Auth;
 using Sluice.Core.Http;
@@ -101,7 +100,7 @@ public sealed partial class FileHandler
     }
 
     // Lists the directory that was opened confined to the root, through its descriptor
-    // (/proc/self/fd/N), never through the path again: a directory swapped for a symlink after
+    // ("." opened beneath it), never through the path again: a directory swapped for a symlink after
     // the open cannot redirect the listing. A symlink entry is shown with what a request for it
     // would get (opened like a request, so with its target's size and date) and hidden when that
     // open is refused: the listing never reveals anything outside the root or a hidden file
@@ -116,25 +115,52 @@ public sealed partial class FileHandler
     {
         BlockingGuard.Check("getdents");
         truncated = false;
-        string path = "/proc/self/fd/" + ((int)directory.Handle.DangerousGetHandle()).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var options = new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0, RecurseSubdirectories = false };
-        var names = new FileSystemEnumerable<(string Name, bool IsDirectory, bool IsLink)>(
-            path,
-            static (ref FileSystemEntry entry) => (entry.FileName.ToString(), entry.IsDirectory, (entry.Attributes & FileAttributes.ReparsePoint) != 0),
-            options)
+        // Names as the kernel stores them (getdents64), made text by FileNameEncoding so that a name
+        // that is not UTF-8 maps back to its exact bytes for the statx below and in the link's href.
+        // .NET's enumeration would turn its bad bytes into U+FFFD and name a file that does not exist.
+        FileOpenStatus opened = DirectoryReader.TryOpen(directory.Handle, out DirectoryReader reader);
+        if (opened != FileOpenStatus.Opened)
         {
-            ShouldIncludePredicate = _serveDotfiles ? null : static (ref FileSystemEntry entry) => !entry.FileName.StartsWith('.'),
-        };
+            throw opened == FileOpenStatus.PermissionDenied ? new UnauthorizedAccessException() : new IOException(opened.ToString());
+        }
 
         // A max-heap on the page's order: the root is the last of the entries kept so far.
         var kept = new PriorityQueue<(string Name, bool IsDirectory, bool IsLink), (string Name, bool IsDirectory, bool IsLink)>(s_lastFirst);
-        foreach ((string Name, bool IsDirectory, bool IsLink) name in names)
+        using (reader)
         {
-            kept.Enqueue(name, name);
-            if (kept.Count > _maxListingEntries)
+            DirectoryReadStatus read;
+            while ((read = reader.Next(out ReadOnlySpan<byte> nameBytes, out DirectoryEntryType type)) == DirectoryReadStatus.Entry)
             {
-                kept.Dequeue();
-                truncated = true;
+                if (!_serveDotfiles && nameBytes[0] == (byte)'.')
+                {
+                    continue;
+                }
+
+                string name = FileNameEncoding.GetString(nameBytes);
+                if (type == DirectoryEntryType.Unknown)
+                {
+                    // A file system without d_type: only here does listing a name cost a stat.
+                    DirectoryEntryKind kind = FilePal.GetEntry(directory.Handle, name, out _);
+                    type = kind switch
+                    {
+                        DirectoryEntryKind.Directory => DirectoryEntryType.Directory,
+                        DirectoryEntryKind.Symlink => DirectoryEntryType.Symlink,
+                        _ => DirectoryEntryType.RegularFile,
+                    };
+                }
+
+                (string Name, bool IsDirectory, bool IsLink) entry = (name, type == DirectoryEntryType.Directory, type == DirectoryEntryType.Symlink);
+                kept.Enqueue(entry, entry);
+                if (kept.Count > _maxListingEntries)
+                {
+                    kept.Dequeue();
+                    truncated = true;
+                }
+            }
+
+            if (read == DirectoryReadStatus.Failed)
+            {
+                throw new IOException("getdents64 failed");
             }
         }
 
@@ -166,14 +192,14 @@ public sealed partial class FileHandler
                 continue;
             }
 
-            FileSystemInfo info = name.IsDirectory ? new DirectoryInfo(Path.Join(path, name.Name)) : new FileInfo(Path.Join(path, name.Name));
-            if (!info.Exists)
+            // statx of the name beside the descriptor (not following a symlink swapped in since readdir).
+            DirectoryEntryKind entryKind = FilePal.GetEntry(directory.Handle, name.Name, out FileMetadata entryMetadata);
+            if (entryKind is DirectoryEntryKind.Missing or DirectoryEntryKind.Symlink or DirectoryEntryKind.Failed)
             {
-                continue; // removed since readdir
+                continue; // removed or replaced since readdir, or not stat-able
             }
 
-            long size = info is FileInfo f ? SafeLength(f) : 0;
-            entries.Add(new DirectoryEntry(name.Name, name.IsDirectory, size, info.LastWriteTimeUtc));
+            entries.Add(new DirectoryEntry(name.Name, entryMetadata.IsDirectory, entryMetadata.IsDirectory ? 0 : entryMetadata.Length, entryMetadata.Modified));
         }
 
         return entries;
@@ -182,18 +208,6 @@ public sealed partial class FileHandler
     // Directories before files, then ordinal by name (the renderer's order), reversed.
     private static readonly Comparer<(string Name, bool IsDirectory, bool IsLink)> s_lastFirst = Comparer<(string Name, bool IsDirectory, bool IsLink)>.Create(
         static (a, b) => a.IsDirectory != b.IsDirectory ? (a.IsDirectory ? 1 : -1) : string.CompareOrdinal(b.Name, a.Name));
-
-    private static long SafeLength(FileInfo file)
-    {
-        try
-        {
-            return file.Length;
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
-    }
 
     private static string EncodePath(string relative)
     {
