@@ -129,6 +129,11 @@ public sealed partial class Http1Connection
     {
         _tally.Reset();
         _tally.Count(SyscallKind.Policy, _plan.PolicySyscalls);
+        if (_plan.Archive is { } archive)
+        {
+            return await SendArchiveAsync(archive, keepAlive).ConfigureAwait(false);
+        }
+
         FileBody? body = _plan.FileBody;
         if (body is not null)
         {

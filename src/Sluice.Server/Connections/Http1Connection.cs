@@ -453,7 +453,7 @@ public sealed partial class Http1Connection
         double ms = Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds;
         // strategy= names what moved the bytes (README, "Access log"); a fallback replaces the
         // decision's reason with fallback:<why>(<decided strategy>).
-        string strategy = _plan.FileBody is null ? ReceiveStrategyLabel ?? "inline" : _tally.SliceCount > 0 ? _tally.MovedByLabel() : "-";
+        string strategy = _plan.FileBody is null && _plan.Archive is null ? ReceiveStrategyLabel ?? "inline" : _tally.SliceCount > 0 ? _tally.MovedByLabel() : "-";
         string reason = _tally.Fallback != TransferFallback.None
             ? $"fallback:{_tally.Fallback.Label()}({_tally.Decided.ToString().ToLowerInvariant()})"
             : _plan.Decision?.Reason.ToString().ToLowerInvariant() ?? "-";

@@ -21,7 +21,7 @@ public static class ResponseHeadBuilder
 
         // RFC 9110 §8.6: no Content-Length in a 304 (it would describe the selected representation),
         // nor in a 204 (§8.6: MUST NOT).
-        if (plan.Status is not (304 or 204))
+        if (plan.Status is not (304 or 204) && plan.Archive is null)
         {
             w.Field("Content-Length"u8, plan.ContentLength);
         }
@@ -91,6 +91,19 @@ public static class ResponseHeadBuilder
         if (plan.Tus.Active)
         {
             plan.Tus.Write(ref w);
+        }
+
+        // A folder archive: its length is not known before the walk (RFC 9112 §6.1 chunked, or
+        // close-delimited for HTTP/1.0), it is a download, and it has no ranges or validators.
+        if (plan.Archive is { } archive)
+        {
+            if (archive.Chunked)
+            {
+                w.Field("Transfer-Encoding"u8, "chunked"u8);
+            }
+
+            w.Field("Content-Disposition"u8, archive.ContentDisposition);
+            w.Field("Accept-Ranges"u8, "none"u8);
         }
 
         // Every response: browsers must not guess a script or a page out of a served file whose

@@ -153,6 +153,12 @@ public sealed partial class FileHandler
         FileMetadata metadata = file.Metadata;
         if (metadata.IsDirectory)
         {
+            // ?archive=tar: the folder as a tar stream (FileHandler.Archive.cs).
+            if (trailingSlash && TryDescribeArchive(request, plan, file, relative))
+            {
+                return default;
+            }
+
             return HandleDirectoryAsync(request, plan, file, relative.ToString(), trailingSlash, now);
         }
 

@@ -78,6 +78,9 @@ public sealed class ResponsePlan
     public string? Allow { get; set; }
     // tus 1.0.0 fields of a resumable-upload response (inactive for every other response).
     public Uploads.Tus.TusResponseFields Tus { get; } = new();
+    // A folder streamed as a tar (?archive=tar): its members are file bodies sent one after
+    // another (Http1Connection.Archive.cs); null otherwise. The stream owns its descriptors.
+    public Archive.TarStream? Archive { get; set; }
 
     public void Reset()
     {
@@ -108,6 +111,7 @@ public sealed class ResponsePlan
         LeftPublic = false;
         Allow = null;
         Tus.Clear();
+        Archive = null;
     }
 
     // The body is file ranges; the plan owns the file reference until the response releases it.

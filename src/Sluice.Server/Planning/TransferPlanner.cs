@@ -29,20 +29,29 @@ public sealed class TransferPlanner
     public void Plan(ResponsePlan plan, bool isTls, bool canSendfile)
     {
         FileBody body = plan.FileBody ?? throw new InvalidOperationException("no file body to plan");
+        plan.Decision = PlanBody(body, plan.ContentLength, isTls, canSendfile, out int syscalls);
+        plan.PolicySyscalls += syscalls;
+    }
+
+    // Plans one body of contentLength bytes: a response's, or one member of an archive stream
+    // (each member is planned on its own: a small hot file by sendfile, a large cold one around
+    // the cache, as if it were downloaded alone). syscalls: what the decision itself cost.
+    public TransferDecision PlanBody(FileBody body, long contentLength, bool isTls, bool canSendfile, out int syscalls)
+    {
         long first = body.Segments[0].Offset;
         long length = body.Segments[^1].Offset + body.Segments[^1].Length - first;
         var probe = new CachestatProbe(body.File);
-        TransferPlan planned = Decide(_policy, plan.ContentLength, first, length, isTls, canSendfile, ref probe);
-        plan.PolicySyscalls += probe.Calls;
+        TransferPlan planned = Decide(_policy, contentLength, first, length, isTls, canSendfile, ref probe);
+        syscalls = probe.Calls;
         if (planned.AdviseSequential)
         {
             // A large body read through the page cache: ask for aggressive read-ahead (nginx read_ahead).
-            plan.PolicySyscalls++;
+            syscalls++;
             FilePal.AdviseSequential(body.File, first, length);
         }
 
-        plan.Decision = planned.Decision;
         body.Residency = planned.Residency;
+        return planned.Decision;
     }
 
     // Pure apart from the probe: the decision for a body of contentLength whose file bytes span
