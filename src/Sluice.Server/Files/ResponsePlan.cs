@@ -78,6 +78,8 @@ public sealed class ResponsePlan
     public string? Allow { get; set; }
     // tus 1.0.0 fields of a resumable-upload response (inactive for every other response).
     public Uploads.Tus.TusResponseFields Tus { get; } = new();
+    // Repr-Digest (RFC 9530) of the selected representation; null when not sent.
+    public string? ReprDigest { get; set; }
 
     public void Reset()
     {
@@ -108,6 +110,7 @@ public sealed class ResponsePlan
         LeftPublic = false;
         Allow = null;
         Tus.Clear();
+        ReprDigest = null;
     }
 
     // The body is file ranges; the plan owns the file reference until the response releases it.
