@@ -86,9 +86,9 @@ public sealed class ReprDigests : IDisposable
         {
             queued = _queue.TryAdd(new Job(handle, key));
         }
-        catch (InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
         {
-            // CompleteAdding: the server is stopping.
+            // CompleteAdding or Dispose: the server is stopping.
         }
 
         if (queued)
