@@ -144,6 +144,8 @@ public static class ServeCommand
         uploads.AddTo(command);
         var tus = new TusCliOptions();
         tus.AddTo(command);
+        var digests = new DigestCliOptions();
+        digests.AddTo(command);
 
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -203,6 +205,7 @@ public static class ServeCommand
                 Uploads = uploads.Bind(parse),
             };
             options = tus.Bind(parse, options);
+            options = digests.Bind(parse, options);
             return await RunAsync(options).ConfigureAwait(false);
         });
         return command;

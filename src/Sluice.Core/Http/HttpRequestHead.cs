@@ -121,6 +121,7 @@ public sealed partial class HttpRequestHead
         FieldCount = 0;
         ExpectContinue = false;
         ResetUploadFields();
+        ResetDigestFields();
     }
 
     public RequestRejectionReason Validate() => Validate(acceptsChunked: false);
@@ -241,6 +242,9 @@ public sealed partial class HttpRequestHead
                 break;
             case 15 when Ascii.EqualsIgnoreCase(name, "x-forwarded-for"u8):
                 XForwardedFor = Append(XForwardedFor, value);
+                break;
+            case 16 when Ascii.EqualsIgnoreCase(name, "want-repr-digest"u8):
+                OnWantReprDigest(value);
                 break;
             default:
                 OnUploadField(name, value);

@@ -39,4 +39,8 @@ internal enum Errno
     // Uploads (FilePal.Write.cs).
     EMLINK = 31,
     EDQUOT = 122,
+    // Extended attributes: the attribute is absent (ENOATTR is ENODATA on Linux), the buffer is too small.
+    ENODATA = 61,
+    ERANGE = 34,
+    E2BIG = 7,
 }

@@ -161,6 +161,15 @@ public sealed record ServerOptions
 
     public long UploadStagingQuota { get; init; }
 
+    // Repr-Digest (RFC 9530, Digests/ReprDigests): a SHA-256 sent to clients that send
+    // Want-Repr-Digest, computed off the request path. On by default (it costs nothing until a
+    // client asks); --no-repr-digest turns it off.
+    public bool ReprDigest { get; init; } = true;
+
+    // --digest-xattr: store computed digests in user.sluice.sha256 (with the size and mtime they
+    // describe) so that a restart does not hash again. Off: the tree is never written to.
+    public bool DigestXattr { get; init; }
+
     public TransferPolicyOptions Policy => new()
     {
         Option = Strategy,

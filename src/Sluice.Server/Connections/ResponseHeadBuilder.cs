@@ -87,6 +87,11 @@ public static class ResponseHeadBuilder
             w.Field("Vary"u8, "Accept-Encoding"u8);
         }
 
+        if (plan.ReprDigest is not null)
+        {
+            w.Field("Repr-Digest"u8, plan.ReprDigest);
+        }
+
         // tus 1.0.0 fields (resumable uploads): Tus-Resumable, Upload-Offset, Upload-Expires …
         if (plan.Tus.Active)
         {

@@ -13,6 +13,9 @@ public enum FilesystemCapability : byte
     Sendfile,
     // splice(2) from a pipe into a file answered EINVAL (uploads: a filesystem without splice_write).
     Splice,
+    // fsetxattr of user.sluice.sha256 answered ENOTSUP, EACCES, EPERM or EROFS (--digest-xattr:
+    // a read-only tree or one without user attributes keeps digests in memory only).
+    UserXattr,
 }
 
 public static class FilesystemCapabilityNames
@@ -24,6 +27,7 @@ public static class FilesystemCapabilityNames
         FilesystemCapability.Dontcache => "RWF_DONTCACHE",
         FilesystemCapability.Nowait => "RWF_NOWAIT",
         FilesystemCapability.Splice => "splice",
+        FilesystemCapability.UserXattr => "fsetxattr(user.*)",
         _ => "sendfile",
     };
 
@@ -33,6 +37,7 @@ public static class FilesystemCapabilityNames
         FilesystemCapability.Dontcache => "dontcache",
         FilesystemCapability.Nowait => "nowait",
         FilesystemCapability.Splice => "splice",
+        FilesystemCapability.UserXattr => "user_xattr",
         _ => "sendfile",
     };
 }

@@ -325,16 +325,20 @@ public sealed partial class FileHandler
             plan.ContentEncoding = PrecompressedVariant.Token(coding);
         }
 
+        string? reprDigest = ReprDigestFor(request, file);
+
         // RFC 9110 §14.2: Range applies only to GET; If-Range decides whether it applies at all.
         // With a precompressed variant, ranges count bytes of the encoded representation.
         if (request.Method == HttpMethod.Get && request.Range is not null
             && PreconditionEvaluator.RangeApplies(request.IfRange, etag, lastModified, now)
             && TryServeRanges(request.Range, plan, file))
         {
+            plan.ReprDigest = plan.Status == 206 ? reprDigest : null;
             return;
         }
 
         plan.Status = 200;
+        plan.ReprDigest = reprDigest;
         plan.ContentLength = metadata.Length;
         var whole = new Transfer.FileSegment(ReadOnlyMemory<byte>.Empty, 0, metadata.Length);
         AttachFile(plan, file, new ReadOnlySpan<Transfer.FileSegment>(in whole), ReadOnlyMemory<byte>.Empty, metadata.Length);

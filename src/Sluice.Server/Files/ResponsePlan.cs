@@ -81,6 +81,8 @@ public sealed class ResponsePlan
     // A folder streamed as a tar (?archive=tar): its members are file bodies sent one after
     // another (Http1Connection.Archive.cs); null otherwise. The stream owns its descriptors.
     public Archive.TarStream? Archive { get; set; }
+    // Repr-Digest (RFC 9530) of the selected representation; null when not sent.
+    public string? ReprDigest { get; set; }
 
     public void Reset()
     {
@@ -112,6 +114,7 @@ public sealed class ResponsePlan
         Allow = null;
         Tus.Clear();
         Archive = null;
+        ReprDigest = null;
     }
 
     // The body is file ranges; the plan owns the file reference until the response releases it.

@@ -108,6 +108,7 @@ public sealed class MetricsListener : IAsyncDisposable
                     : ok
                     ? PrometheusWriter.Render(_server.Metrics, _server.OpenFiles, _server.ActiveConnections, _server.Counters, _server.Log.DroppedLines, _server.Responses)
                         + PrometheusWriter.RenderTls(_server.Tls is null ? null : _server.TlsCounters, _server.KernelTls)
+                        + PrometheusWriter.RenderDigests(_server.ReprDigests)
                     : "404 Not Found: metrics are at /metrics\n";
                 byte[] payload = Encoding.UTF8.GetBytes(body);
                 string status = ok ? "200 OK" : health ? "503 Service Unavailable" : "404 Not Found";

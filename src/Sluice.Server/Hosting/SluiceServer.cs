@@ -122,7 +122,17 @@ public sealed partial class SluiceServer : IAsyncDisposable
                 + (Auth is null ? ", without credentials (loopback only)" : ", for authenticated users"));
             Tus = StartTus(options, log);
         }
+
+        // Repr-Digest (RFC 9530): digests computed off the request path (Digests/ReprDigests.cs).
+        if (options.ReprDigest)
+        {
+            ReprDigests = new Digests.ReprDigests(Capabilities, log, options.DigestXattr, options.DirectThreshold);
+            Handler.ReprDigests = ReprDigests;
+        }
     }
+
+    // Repr-Digest on request (--no-repr-digest: null).
+    public Digests.ReprDigests? ReprDigests { get; }
 
     // The certificate when the main port speaks TLS (--tls-cert/--tls-key); null for plain HTTP.
     public TlsCertificateStore? Tls { get; }
@@ -336,6 +346,8 @@ public sealed partial class SluiceServer : IAsyncDisposable
             await _metrics.DisposeAsync().ConfigureAwait(false);
         }
 
+        // Before the open-file cache: queued digest jobs hold references on its descriptors.
+        ReprDigests?.Dispose();
         OpenFiles.Dispose();
         Tus?.Dispose();
         _disk.Dispose();

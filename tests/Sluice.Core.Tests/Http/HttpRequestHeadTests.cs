@@ -175,4 +175,15 @@ public sealed class HttpRequestHeadTests
         Assert.Equal("curl/8.5.0", head.UserAgent);
         Assert.Null(head.Referer);
     }
+
+    [Fact]
+    public void WantReprDigestIsKeptAndRepeatedFieldsJoin()
+    {
+        HttpRequestHead head = Parse("GET / HTTP/1.1\r\nHost: a\r\nWant-Repr-Digest: sha-512=3\r\nwant-repr-digest: sha-256=1\r\n\r\n");
+        Assert.True(head.HasWantReprDigest);
+        Assert.Equal("sha-512=3,sha-256=1", Encoding.ASCII.GetString(head.WantReprDigestBytes));
+        head.Reset();
+        Assert.False(head.HasWantReprDigest);
+        Assert.False(Parse("GET / HTTP/1.1\r\nHost: a\r\n\r\n").HasWantReprDigest);
+    }
 }
