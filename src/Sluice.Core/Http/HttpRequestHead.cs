@@ -121,6 +121,7 @@ public sealed partial class HttpRequestHead
         FieldCount = 0;
         ExpectContinue = false;
         ResetUploadFields();
+        _accept.Clear();
     }
 
     public RequestRejectionReason Validate() => Validate(acceptsChunked: false);
@@ -238,6 +239,9 @@ public sealed partial class HttpRequestHead
                 break;
             case 6 when Ascii.EqualsIgnoreCase(name, "expect"u8):
                 ExpectContinue |= Ascii.EqualsIgnoreCase(value.Trim(" \t"u8), "100-continue"u8);
+                break;
+            case 6 when Ascii.EqualsIgnoreCase(name, "accept"u8):
+                OnAccept(value);
                 break;
             case 15 when Ascii.EqualsIgnoreCase(name, "x-forwarded-for"u8):
                 XForwardedFor = Append(XForwardedFor, value);

@@ -78,6 +78,11 @@ public sealed class ResponsePlan
     public string? Allow { get; set; }
     // tus 1.0.0 fields of a resumable-upload response (inactive for every other response).
     public Uploads.Tus.TusResponseFields Tus { get; } = new();
+    // Set by the connection: uploads are on and this request may write (authenticated, or no
+    // auth configured), so a listing offers upload and delete controls.
+    public bool ListingCanWrite { get; set; }
+    // A listing chosen by Accept (HTML or JSON): caches must key on it.
+    public bool VaryAccept { get; set; }
 
     public void Reset()
     {
@@ -108,6 +113,8 @@ public sealed class ResponsePlan
         LeftPublic = false;
         Allow = null;
         Tus.Clear();
+        ListingCanWrite = false;
+        VaryAccept = false;
     }
 
     // The body is file ranges; the plan owns the file reference until the response releases it.
