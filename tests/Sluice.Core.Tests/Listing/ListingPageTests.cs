@@ -102,9 +102,13 @@ public sealed partial class ListingPageTests
         Assert.DoesNotContain("<b>", html);
         Assert.Contains("<a class=\"crumb\" href=\"../../\">/</a><a class=\"crumb\" href=\"../\">" + Escaped + "</a>/&lt;b&gt;/</h1>", html);
         Assert.Contains("data-name=\"" + Escaped + "\"", html);
-        const string Encoded = "%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E%27%26";
-        Assert.Contains("data-href=\"" + Encoded + "\"", html);
-        Assert.Equal(["../", Encoded], EntryHref().Matches(html).Select(m => m.Groups[1].Value));
+        // Percent-encoded for the path, then HTML-escaped for the attribute ('&' and '\'' may stay
+        // unencoded in a path segment, so they are escaped as entities).
+        string encoded = Sluice.Core.Paths.RequestPathDecoder.EncodeSegment(Evil).Replace("&", "&amp;", StringComparison.Ordinal).Replace("'", "&#39;", StringComparison.Ordinal);
+        Assert.DoesNotContain('"', encoded);
+        Assert.DoesNotContain('<', encoded);
+        Assert.Contains("data-href=\"" + encoded + "\"", html);
+        Assert.Equal(["../", encoded], EntryHref().Matches(html).Select(m => m.Groups[1].Value));
         // The script is constant: nothing of the names is in it (its hash in the policy holds).
         string script = Regex.Match(html, "<script>(.*)</script>", RegexOptions.Singleline).Groups[1].Value;
         Assert.Equal(ListingAssets.Script, script);
