@@ -56,13 +56,14 @@ public sealed partial class FileHandler
             PublicPaths? publicOnly = plan.PublicOnly;
             ListingCache listings = publicOnly is null ? Listings : _publicListings;
             ListingQuery query = ListingQuery.Parse(QueryOf(request.Target).TrimStart('?'));
+
+            // Without ?json the representation depends on Accept; always on Accept-Encoding.
+            plan.VaryAccept = !query.Json;
             if (!query.Json && request.HasAccept && ListingFormat.PrefersJson(request.AcceptBytes))
             {
                 query = query with { Json = true };
             }
 
-            // Without ?json the representation depends on Accept; always on Accept-Encoding.
-            plan.VaryAccept = !QueryOf(request.Target).Contains("json", StringComparison.Ordinal);
             plan.VaryAcceptEncoding = true;
             bool canWrite = plan.ListingCanWrite && !query.Json;
             string key = ListingCache.KeyOf(relative, query.CacheKey + (canWrite ? "w" : ""));
