@@ -47,7 +47,8 @@ public sealed partial class DirectoryTests
         Assert.DoesNotContain("<c>", html, StringComparison.Ordinal);
         Assert.Contains("plain.txt", html, StringComparison.Ordinal);
         Assert.Contains("sub/", html, StringComparison.Ordinal);
-        Assert.DoesNotContain(".hidden", html, StringComparison.Ordinal);
+        Assert.DoesNotContain(".hidden\"", html, StringComparison.Ordinal); // neither in a data-name nor an href
+        Assert.DoesNotContain(">.hidden", html, StringComparison.Ordinal);
         Assert.Contains("charset", html, StringComparison.OrdinalIgnoreCase);
 
         // Every file link resolves to the file it names.
@@ -178,6 +179,8 @@ public sealed partial class DirectoryTests
 
     private static string DirectoryListingSize(long bytes) => Sluice.Core.Listing.DirectoryListingRenderer.FormatSize(bytes);
 
-    [GeneratedRegex("href=\"([^\"]*)\"")]
+    // Entry links only (the parent and one per entry): sort, breadcrumb and paging links carry a
+    // class or rel before their href.
+    [GeneratedRegex("<a href=\"([^\"]*)\"")]
     private static partial Regex HrefRegex();
 }

@@ -122,6 +122,7 @@ public sealed partial class HttpRequestHead
         ExpectContinue = false;
         ResetUploadFields();
         ResetDigestFields();
+        _accept.Clear();
     }
 
     public RequestRejectionReason Validate() => Validate(acceptsChunked: false);
@@ -239,6 +240,9 @@ public sealed partial class HttpRequestHead
                 break;
             case 6 when Ascii.EqualsIgnoreCase(name, "expect"u8):
                 ExpectContinue |= Ascii.EqualsIgnoreCase(value.Trim(" \t"u8), "100-continue"u8);
+                break;
+            case 6 when Ascii.EqualsIgnoreCase(name, "accept"u8):
+                OnAccept(value);
                 break;
             case 15 when Ascii.EqualsIgnoreCase(name, "x-forwarded-for"u8):
                 XForwardedFor = Append(XForwardedFor, value);

@@ -50,6 +50,7 @@ public sealed partial class Http1Connection
         }
 
         _authUser = result.User;
+        _plan.ListingCanWrite = _server.Uploads is not null; // authenticated: may write
         if (!await TryHandleUploadAsync().ConfigureAwait(false))
         {
             await _server.Handler.HandleAsync(_head, _plan, DateTimeOffset.UtcNow).ConfigureAwait(false);

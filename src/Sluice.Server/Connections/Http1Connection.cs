@@ -321,6 +321,8 @@ public sealed partial class Http1Connection
             }
             else
             {
+                // No auth configured: uploads, when on, are open to every client (loopback only).
+                _plan.ListingCanWrite = _server.Uploads is not null;
                 if (!await TryHandleUploadAsync().ConfigureAwait(false))
                 {
                     await _server.Handler.HandleAsync(_head, _plan, DateTimeOffset.UtcNow).ConfigureAwait(false);

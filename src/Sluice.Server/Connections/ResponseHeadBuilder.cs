@@ -92,6 +92,12 @@ public static class ResponseHeadBuilder
             w.Field("Repr-Digest"u8, plan.ReprDigest);
         }
 
+        // A second Vary line is the same as one list (RFC 9110 §5.3).
+        if (plan.VaryAccept)
+        {
+            w.Field("Vary"u8, "Accept"u8);
+        }
+
         // tus 1.0.0 fields (resumable uploads): Tus-Resumable, Upload-Offset, Upload-Expires …
         if (plan.Tus.Active)
         {

@@ -1,5 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 using Sluice.Core.Auth;
+using Sluice.Core.Content;
 using Sluice.Core.Http;
 using Sluice.Core.Listing;
 using Sluice.Core.Paths;
@@ -53,20 +54,38 @@ public sealed partial class FileHandler
             // page from the full one and is cached apart from it.
             PublicPaths? publicOnly = plan.PublicOnly;
             ListingCache listings = publicOnly is null ? Listings : _publicListings;
-            if (listings.TryGet(relative, directory.Metadata, out byte[] cached))
+            ListingQuery query = ListingQuery.Parse(QueryOf(request.Target).TrimStart('?'));
+
+            // Without ?json the representation depends on Accept; always on Accept-Encoding.
+            plan.VaryAccept = !query.Json;
+            if (!query.Json && request.HasAccept && ListingFormat.PrefersJson(request.AcceptBytes))
             {
-                SetListing(plan, cached);
+                query = query with { Json = true };
+            }
+
+            plan.VaryAcceptEncoding = true;
+            bool canWrite = plan.ListingCanWrite && !query.Json;
+            string key = ListingCache.KeyOf(relative, query.CacheKey + (canWrite ? "w" : ""));
+            ContentCoding coding = ListingCompression.Choose(request);
+            if (coding != ContentCoding.Identity && listings.TryGetEncoded(key, directory.Metadata, coding, out byte[] encoded))
+            {
+                SetListing(plan, encoded, query.Json, coding);
                 return;
             }
 
-            List<DirectoryEntry> entries;
-            bool truncated;
+            if (listings.TryGet(key, directory.Metadata, out byte[] cached))
+            {
+                SetListing(plan, Encode(listings, key, directory.Metadata, cached, coding), query.Json, coding);
+                return;
+            }
+
+            ListingPage page;
             try
             {
                 Interlocked.Increment(ref _engineListings);
-                (entries, truncated) = await _disk.RunAsync(
-                    static s => (s.Self.ReadEntries(s.Directory, s.Relative, s.PublicOnly, out bool truncated), truncated),
-                    (Self: this, Directory: directory, Relative: relative, PublicOnly: publicOnly)).ConfigureAwait(false);
+                page = await _disk.RunAsync(
+                    static s => s.Self.ReadPage(s.Directory, s.Relative, s.PublicOnly, s.Query, s.ClientPath, s.CanWrite),
+                    (Self: this, Directory: directory, Relative: relative, PublicOnly: publicOnly, Query: query, ClientPath: clientPath, CanWrite: canWrite)).ConfigureAwait(false);
             }
             catch (UnauthorizedAccessException)
             {
@@ -79,9 +98,9 @@ public sealed partial class FileHandler
                 return;
             }
 
-            byte[] html = DirectoryListingRenderer.Render(clientPath, entries, includeHidden: _serveDotfiles, truncated);
-            listings.Add(relative, directory.Metadata, html);
-            SetListing(plan, html);
+            byte[] body = query.Json ? ListingJson.Render(page) : DirectoryListingRenderer.Render(page);
+            listings.Add(key, directory.Metadata, body);
+            SetListing(plan, Encode(listings, key, directory.Metadata, body, coding), query.Json, coding);
         }
         finally
         {
@@ -91,41 +110,134 @@ public sealed partial class FileHandler
 
     private static readonly byte[] s_listingPolicy = System.Text.Encoding.ASCII.GetBytes(DirectoryListingRenderer.ContentSecurityPolicy);
 
-    private static void SetListing(ResponsePlan plan, byte[] html)
+    private const string JsonType = "application/json";
+
+    // Compressed once per cached page: the form is kept beside the plain page.
+    private static byte[] Encode(ListingCache listings, string key, in FileMetadata directory, byte[] body, ContentCoding coding)
+    {
+        if (coding == ContentCoding.Identity)
+        {
+            return body;
+        }
+
+        byte[] encoded = ListingCompression.Compress(body, coding);
+        listings.AddEncoded(key, directory, coding, encoded);
+        return encoded;
+    }
+
+    private static void SetListing(ResponsePlan plan, byte[] body, bool json, ContentCoding coding)
     {
         bool omit = plan.OmitBody;
-        plan.SetInline(200, html, HtmlType);
+        plan.SetInline(200, body, json ? JsonType : HtmlType);
         plan.OmitBody = omit;
         plan.ContentSecurityPolicy = s_listingPolicy;
+        plan.ContentEncoding = coding == ContentCoding.Identity ? null : PrecompressedVariant.Token(coding);
     }
+
+    // One page of the listing in the requested order (disk engine only).
+    private ListingPage ReadPage(FileRef directory, string relative, PublicPaths? publicOnly, ListingQuery query, string clientPath, bool canWrite)
+    {
+        int pageSize = ListingPageSize;
+        List<DirectoryEntry> entries = ReadEntries(directory, relative, publicOnly, query, pageSize, out int total, out bool truncated);
+        entries.Sort(ListingOrder.For(query.Sort, query.Descending));
+        int listed = Math.Min(total, _maxListingEntries);
+        int skip = (int)Math.Min(entries.Count, (long)(query.Page - 1) * pageSize);
+        return new ListingPage(
+            clientPath, query, entries.GetRange(skip, Math.Min(pageSize, entries.Count - skip)), listed,
+            ListingPage.PagesFor(listed, pageSize), truncated, canWrite, pageSize);
+    }
+
+    // Entries per listing page (?page=N); tests make it small.
+    internal int ListingPageSize { get; init; } = ListingQuery.PageSize;
 
     // Lists the directory that was opened confined to the root, through its descriptor
     // ("." opened beneath it), never through the path again: a directory swapped for a symlink after
     // the open cannot redirect the listing. A symlink entry is shown with what a request for it
     // would get (opened like a request, so with its target's size and date) and hidden when that
     // open is refused: the listing never reveals anything outside the root or a hidden file
-    // behind a visible link. Names are read in full (readdir only, no stat), and of them the
-    // first _maxListingEntries in the page's order (directories first, then by name) are kept in
-    // a bounded heap and only those are stat'ed: one huge directory costs one pass over its
-    // names, not a million stats, and a truncated page shows the start of the list, not whichever
-    // entries readdir happened to return first.
+    // behind a visible link.
+    // Of all entries, the first min(_maxListingEntries, page × pageSize) in the page's order are
+    // kept in a bounded heap whose order is the requested one, so a truncated listing or a later
+    // page shows the right slice of the whole directory, not whichever entries readdir returned
+    // first. In name order the names are read in full (readdir only, no stat) and only the kept
+    // ones are stat'ed: one huge directory costs one pass over its names, not a million stats.
+    // Size and time orders need every entry's metadata, so they cost a statx per entry (memory
+    // stays bounded by the heap); total counts the entries seen (names, in name order).
     // Disk engine only (getdents and a statx per entry).
     // With publicOnly, a link that resolves outside the public prefixes is hidden too.
-    private List<DirectoryEntry> ReadEntries(FileRef directory, string relative, PublicPaths? publicOnly, out bool truncated)
+    private List<DirectoryEntry> ReadEntries(FileRef directory, string relative, PublicPaths? publicOnly, ListingQuery query, int pageSize, out int total, out bool truncated)
     {
         BlockingGuard.Check("getdents");
-        truncated = false;
-        // Names as the kernel stores them (getdents64), made text by FileNameEncoding so that a name
-        // that is not UTF-8 maps back to its exact bytes for the statx below and in the link's href.
-        // .NET's enumeration would turn its bad bytes into U+FFFD and name a file that does not exist.
+        int seen = 0;
+        int keep = (int)Math.Min(_maxListingEntries, (long)query.Page * pageSize);
+        bool descending = query.Descending;
+        var entries = new List<DirectoryEntry>();
+        if (query.Sort == ListingSortKey.Name)
+        {
+            // A max-heap on the page's order: the root is the last of the entries kept so far.
+            var kept = new PriorityQueue<(string Name, bool IsDirectory, bool IsLink), (string Name, bool IsDirectory, bool IsLink)>(
+                descending ? s_lastFirstDescending : s_lastFirst);
+            ReadNames(directory, name =>
+            {
+                seen++;
+                kept.Enqueue(name, name);
+                if (kept.Count > keep)
+                {
+                    kept.Dequeue();
+                }
+            });
+
+            while (kept.TryDequeue(out (string Name, bool IsDirectory, bool IsLink) name, out _))
+            {
+                if (TryDescribe(directory, relative, publicOnly, name, out DirectoryEntry entry))
+                {
+                    entries.Add(entry);
+                }
+            }
+        }
+        else
+        {
+            ListingSortKey key = query.Sort;
+            var kept = new PriorityQueue<DirectoryEntry, DirectoryEntry>(
+                Comparer<DirectoryEntry>.Create((a, b) => ListingOrder.Compare(b, a, key, descending)));
+            ReadNames(directory, name =>
+            {
+                if (!TryDescribe(directory, relative, publicOnly, name, out DirectoryEntry entry))
+                {
+                    return;
+                }
+
+                seen++;
+                kept.Enqueue(entry, entry);
+                if (kept.Count > keep)
+                {
+                    kept.Dequeue();
+                }
+            });
+
+            while (kept.TryDequeue(out DirectoryEntry entry, out _))
+            {
+                entries.Add(entry);
+            }
+        }
+
+        total = seen;
+        truncated = seen > _maxListingEntries;
+        return entries;
+    }
+
+    // Names as the kernel stores them (getdents64), made text by FileNameEncoding so that a name
+    // that is not UTF-8 maps back to its exact bytes for the statx in TryDescribe and in the link's
+    // href. .NET's enumeration would turn its bad bytes into U+FFFD and name a file that does not
+    // exist. Dotfiles are left out here unless the server serves them.
+    private void ReadNames(FileRef directory, Action<(string Name, bool IsDirectory, bool IsLink)> visit)
+    {
         FileOpenStatus opened = DirectoryReader.TryOpen(directory.Handle, out DirectoryReader reader);
         if (opened != FileOpenStatus.Opened)
         {
             throw opened == FileOpenStatus.PermissionDenied ? new UnauthorizedAccessException() : new IOException(opened.ToString());
         }
 
-        // A max-heap on the page's order: the root is the last of the entries kept so far.
-        var kept = new PriorityQueue<(string Name, bool IsDirectory, bool IsLink), (string Name, bool IsDirectory, bool IsLink)>(s_lastFirst);
         using (reader)
         {
             DirectoryReadStatus read;
@@ -149,13 +261,7 @@ public sealed partial class FileHandler
                     };
                 }
 
-                (string Name, bool IsDirectory, bool IsLink) entry = (name, type == DirectoryEntryType.Directory, type == DirectoryEntryType.Symlink);
-                kept.Enqueue(entry, entry);
-                if (kept.Count > _maxListingEntries)
-                {
-                    kept.Dequeue();
-                    truncated = true;
-                }
+                visit((name, type == DirectoryEntryType.Directory, type == DirectoryEntryType.Symlink));
             }
 
             if (read == DirectoryReadStatus.Failed)
@@ -163,51 +269,56 @@ public sealed partial class FileHandler
                 throw new IOException("getdents64 failed");
             }
         }
-
-        var entries = new List<DirectoryEntry>(kept.Count);
-        while (kept.TryDequeue(out (string Name, bool IsDirectory, bool IsLink) name, out _))
-        {
-            if (name.IsLink)
-            {
-                string target = relative.Length == 0 ? name.Name : relative + "/" + name.Name;
-                if (OpenBeneath(target, cachedOnly: false, out SafeFileHandle linked, out string? resolved) != FileOpenStatus.Opened)
-                {
-                    continue;
-                }
-
-                if (publicOnly is not null && !IsUnderPublic(publicOnly, resolved))
-                {
-                    linked.Dispose();
-                    continue;
-                }
-
-                using (linked)
-                {
-                    if (FilePal.TryGetMetadata(linked, out FileMetadata metadata))
-                    {
-                        entries.Add(new DirectoryEntry(name.Name, metadata.IsDirectory, metadata.IsDirectory ? 0 : metadata.Length, metadata.Modified));
-                    }
-                }
-
-                continue;
-            }
-
-            // statx of the name beside the descriptor (not following a symlink swapped in since readdir).
-            DirectoryEntryKind entryKind = FilePal.GetEntry(directory.Handle, name.Name, out FileMetadata entryMetadata);
-            if (entryKind is DirectoryEntryKind.Missing or DirectoryEntryKind.Symlink or DirectoryEntryKind.Failed)
-            {
-                continue; // removed or replaced since readdir, or not stat-able
-            }
-
-            entries.Add(new DirectoryEntry(name.Name, entryMetadata.IsDirectory, entryMetadata.IsDirectory ? 0 : entryMetadata.Length, entryMetadata.Modified));
-        }
-
-        return entries;
     }
 
-    // Directories before files, then ordinal by name (the renderer's order), reversed.
+    // The entry as a request for it would see it; false when it is hidden or gone.
+    private bool TryDescribe(FileRef directory, string relative, PublicPaths? publicOnly, (string Name, bool IsDirectory, bool IsLink) name, out DirectoryEntry entry)
+    {
+        entry = default;
+        if (name.IsLink)
+        {
+            string target = relative.Length == 0 ? name.Name : relative + "/" + name.Name;
+            if (OpenBeneath(target, cachedOnly: false, out SafeFileHandle linked, out string? resolved) != FileOpenStatus.Opened)
+            {
+                return false;
+            }
+
+            if (publicOnly is not null && !IsUnderPublic(publicOnly, resolved))
+            {
+                linked.Dispose();
+                return false;
+            }
+
+            using (linked)
+            {
+                if (!FilePal.TryGetMetadata(linked, out FileMetadata metadata))
+                {
+                    return false;
+                }
+
+                entry = new DirectoryEntry(name.Name, metadata.IsDirectory, metadata.IsDirectory ? 0 : metadata.Length, metadata.Modified);
+                return true;
+            }
+        }
+
+        // statx of the name beside the descriptor (not following a symlink swapped in since readdir).
+        DirectoryEntryKind entryKind = FilePal.GetEntry(directory.Handle, name.Name, out FileMetadata entryMetadata);
+        if (entryKind is DirectoryEntryKind.Missing or DirectoryEntryKind.Symlink or DirectoryEntryKind.Failed)
+        {
+            return false; // removed or replaced since readdir, or not stat-able
+        }
+
+        entry = new DirectoryEntry(name.Name, entryMetadata.IsDirectory, entryMetadata.IsDirectory ? 0 : entryMetadata.Length, entryMetadata.Modified);
+        return true;
+    }
+
+    // The page's name order (directories first, natural by name), reversed: the heap's root is the
+    // entry that drops out first.
     private static readonly Comparer<(string Name, bool IsDirectory, bool IsLink)> s_lastFirst = Comparer<(string Name, bool IsDirectory, bool IsLink)>.Create(
-        static (a, b) => a.IsDirectory != b.IsDirectory ? (a.IsDirectory ? 1 : -1) : string.CompareOrdinal(b.Name, a.Name));
+        static (a, b) => ListingOrder.CompareNames(b.Name, b.IsDirectory, a.Name, a.IsDirectory, descending: false));
+
+    private static readonly Comparer<(string Name, bool IsDirectory, bool IsLink)> s_lastFirstDescending = Comparer<(string Name, bool IsDirectory, bool IsLink)>.Create(
+        static (a, b) => ListingOrder.CompareNames(b.Name, b.IsDirectory, a.Name, a.IsDirectory, descending: true));
 
     private static string EncodePath(string relative)
     {

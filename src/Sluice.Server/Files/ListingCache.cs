@@ -1,3 +1,4 @@
+using Sluice.Core.Content;
 using Sluice.Interop.Pal;
 
 namespace Sluice.Server.Files;
@@ -7,10 +8,16 @@ namespace Sluice.Server.Files;
 // mtime and ctime to the nanosecond (any create, delete or rename inside it moves both) and for at
 // most MaxAge: a file that only changes size or date inside the directory does not touch the
 // directory's times, so MaxAge bounds how stale a listed size or date can be.
-// Bounded in entries and in bytes; when full, the oldest page makes room.
+// A directory has one page per view (sort, order, page number, HTML or JSON, with or without the
+// upload controls): the key is KeyOf(relative path, view). A page's gzip and brotli forms are
+// kept beside it, made once on first request, and dropped with it.
+// Bounded in entries and in bytes (compressed forms included); when full, the oldest page makes room.
 public sealed class ListingCache
 {
     public static readonly TimeSpan DefaultMaxAge = TimeSpan.FromSeconds(5);
+
+    // NUL never occurs in a path, so "a" + view can never be mistaken for a view of "a\0…".
+    private const char Separator = '\0';
 
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Page> _pages = new(StringComparer.Ordinal);
@@ -32,16 +39,16 @@ public sealed class ListingCache
 
     public long Misses => Interlocked.Read(ref _misses);
 
-    public bool TryGet(string relativePath, in FileMetadata directory, out byte[] html)
+    public static string KeyOf(string relativePath, string view) => relativePath + Separator + view;
+
+    public bool TryGet(string key, in FileMetadata directory, out byte[] html)
     {
         lock (_lock)
         {
-            if (_pages.TryGetValue(relativePath, out Page? page)
-                && page.Directory.SameVersionAs(directory)
-                && Environment.TickCount64 - page.RenderedAt <= _maxAgeMs)
+            if (TryGetLocked(key, directory, out Page? page))
             {
                 _hits++;
-                html = page.Html;
+                html = page.Body;
                 return true;
             }
 
@@ -51,7 +58,25 @@ public sealed class ListingCache
         }
     }
 
-    public void Add(string relativePath, in FileMetadata directory, byte[] html)
+    // The page's compressed form; false when the page or that form is not cached (no hit or miss
+    // is counted: the caller goes on to TryGet).
+    public bool TryGetEncoded(string key, in FileMetadata directory, ContentCoding coding, out byte[] body)
+    {
+        lock (_lock)
+        {
+            if (TryGetLocked(key, directory, out Page? page) && page.Encoded(coding) is { } encoded)
+            {
+                _hits++;
+                body = encoded;
+                return true;
+            }
+
+            body = [];
+            return false;
+        }
+    }
+
+    public void Add(string key, in FileMetadata directory, byte[] html)
     {
         if (_maxPages == 0 || html.Length > _maxBytes / 4)
         {
@@ -62,11 +87,7 @@ public sealed class ListingCache
         var page = new Page(directory, html, Environment.TickCount64);
         lock (_lock)
         {
-            if (_pages.Remove(relativePath, out Page? previous))
-            {
-                _bytes -= previous.Html.Length;
-            }
-
+            RemoveLocked(key);
             while (_pages.Count > 0 && (_pages.Count >= _maxPages || _bytes + html.Length > _maxBytes))
             {
                 // O(pages) scan over at most _maxPages entries, only when full.
@@ -79,26 +100,89 @@ public sealed class ListingCache
                     }
                 }
 
-                _pages.Remove(oldest.Key);
-                _bytes -= oldest.Value!.Html.Length;
+                RemoveLocked(oldest.Key);
             }
 
-            _pages[relativePath] = page;
-            _bytes += html.Length;
+            _pages[key] = page;
+            _bytes += page.Bytes;
         }
     }
 
-    // Uploads: the listing of a directory whose entries changed is dropped at once.
+    // Attaches a compressed form to the cached page it was made from (the same directory version);
+    // if that page is gone or was replaced meanwhile, the form is not kept.
+    public void AddEncoded(string key, in FileMetadata directory, ContentCoding coding, byte[] body)
+    {
+        lock (_lock)
+        {
+            if (_pages.TryGetValue(key, out Page? page) && page.Directory.SameVersionAs(directory)
+                && page.Encoded(coding) is null && _bytes + body.Length <= _maxBytes)
+            {
+                page.SetEncoded(coding, body);
+                _bytes += body.Length;
+            }
+        }
+    }
+
+    // Uploads: every view of a directory whose entries changed is dropped at once.
     public void Invalidate(string relativePath)
     {
         lock (_lock)
         {
-            if (_pages.Remove(relativePath, out Page? page))
+            string prefix = relativePath + Separator;
+            List<string>? stale = null;
+            foreach (string key in _pages.Keys)
             {
-                _bytes -= page.Html.Length;
+                if (key.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    (stale ??= []).Add(key);
+                }
+            }
+
+            foreach (string key in stale ?? [])
+            {
+                RemoveLocked(key);
             }
         }
     }
 
-    private sealed record Page(FileMetadata Directory, byte[] Html, long RenderedAt);
+    private bool TryGetLocked(string key, in FileMetadata directory, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Page? page) =>
+        _pages.TryGetValue(key, out page)
+        && page.Directory.SameVersionAs(directory)
+        && Environment.TickCount64 - page.RenderedAt <= _maxAgeMs;
+
+    private void RemoveLocked(string key)
+    {
+        if (_pages.Remove(key, out Page? page))
+        {
+            _bytes -= page.Bytes;
+        }
+    }
+
+    private sealed class Page(FileMetadata directory, byte[] body, long renderedAt)
+    {
+        private byte[]? _gzip;
+        private byte[]? _brotli;
+
+        public FileMetadata Directory { get; } = directory;
+
+        public byte[] Body { get; } = body;
+
+        public long RenderedAt { get; } = renderedAt;
+
+        public long Bytes => Body.Length + (_gzip?.Length ?? 0) + (_brotli?.Length ?? 0);
+
+        public byte[]? Encoded(ContentCoding coding) => coding == ContentCoding.Brotli ? _brotli : coding == ContentCoding.Gzip ? _gzip : null;
+
+        public void SetEncoded(ContentCoding coding, byte[] body)
+        {
+            if (coding == ContentCoding.Brotli)
+            {
+                _brotli = body;
+            }
+            else if (coding == ContentCoding.Gzip)
+            {
+                _gzip = body;
+            }
+        }
+    }
 }

@@ -83,6 +83,11 @@ public sealed class ResponsePlan
     public Archive.TarStream? Archive { get; set; }
     // Repr-Digest (RFC 9530) of the selected representation; null when not sent.
     public string? ReprDigest { get; set; }
+    // Set by the connection: uploads are on and this request may write (authenticated, or no
+    // auth configured), so a listing offers upload and delete controls.
+    public bool ListingCanWrite { get; set; }
+    // A listing chosen by Accept (HTML or JSON): caches must key on it.
+    public bool VaryAccept { get; set; }
 
     public void Reset()
     {
@@ -115,6 +120,8 @@ public sealed class ResponsePlan
         Tus.Clear();
         Archive = null;
         ReprDigest = null;
+        ListingCanWrite = false;
+        VaryAccept = false;
     }
 
     // The body is file ranges; the plan owns the file reference until the response releases it.

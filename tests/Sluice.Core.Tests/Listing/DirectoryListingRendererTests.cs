@@ -29,7 +29,8 @@ public sealed partial class DirectoryListingRendererTests
         Assert.StartsWith("<!DOCTYPE html>", html);
         Assert.Contains("<meta charset=\"utf-8\">", html);
         Assert.Contains("<title>Index of /docs/€/</title>", html);
-        Assert.Contains("<h1>Index of /docs/€/</h1>", html);
+        // The heading is the breadcrumb trail: each ancestor a relative link, the current one plain.
+        Assert.Contains("<h1>Index of <a class=\"crumb\" href=\"../../\">/</a><a class=\"crumb\" href=\"../\">docs</a>/€/</h1>", html);
         Assert.Contains("ü.txt", html);
         Assert.Equal(bytes, Encoding.UTF8.GetBytes(html)); // really UTF-8, no BOM
         Assert.NotEqual(0xEF, bytes[0]);
@@ -43,7 +44,8 @@ public sealed partial class DirectoryListingRendererTests
         Assert.Contains("Index of /&lt;script&gt;&amp;&#39;&quot;/", html);
         Assert.Contains(">&lt;b&gt;&amp;&quot;x&#39;.txt</a>", html);
         Assert.DoesNotContain("<b>", html);
-        Assert.DoesNotContain("<script>", html);
+        Assert.Single(Regex.Matches(html, "<script>")); // the page's own script, not the name's
+        Assert.Contains("data-name=\"&lt;b&gt;&amp;&quot;x&#39;.txt\"", html);
         Assert.Equal(["../", "%3Cb%3E%26%22x%27.txt"], Hrefs(html));
     }
 
@@ -66,11 +68,12 @@ public sealed partial class DirectoryListingRendererTests
     }
 
     [Fact]
-    public void DirectoriesFirstThenFilesEachSortedOrdinally()
+    public void DirectoriesFirstThenFilesEachSortedNaturally()
     {
-        string html = Render("/x/", File("b"), Dir("Z"), File("B"), Dir("a"), File("a"), File("_"), Dir("é"));
-        // Ordinal: uppercase before lowercase, '_' (0x5F) between them, non-ASCII last.
-        Assert.Equal(["../", "Z/", "a/", "%C3%A9/", "B", "_", "a", "b"], Hrefs(html));
+        string html = Render("/x/", File("b"), Dir("Z"), File("B"), Dir("a"), File("a"), File("_"), Dir("é"), File("f10"), File("f9"));
+        // Case-insensitive as upper case ('_' after the letters), ties ordinal (uppercase first),
+        // digit runs by value, non-ASCII last.
+        Assert.Equal(["../", "a/", "Z/", "%C3%A9/", "a", "B", "b", "f9", "f10", "_"], Hrefs(html));
     }
 
     [Fact]
@@ -89,7 +92,7 @@ public sealed partial class DirectoryListingRendererTests
 
         Assert.Contains(">1.5 GiB</td>", html);
         Assert.Contains(">-</td>", html);
-        Assert.Contains(">2024-03-05 14:07</td>", html);
+        Assert.Contains("<time datetime=\"2024-03-05T14:07:59Z\">2024-03-05 14:07 UTC</time>", html);
         Assert.DoesNotContain("4096", html); // a directory's own size is meaningless
     }
 

@@ -11,7 +11,12 @@ public sealed class SlowDiskTree : IAsyncLifetime
     public const int ListingEntries = 4000;
 
     public const string Hot = "/hot.txt";
-    public const string Listing = "/listing/";
+    // Sorted by size: that order needs a statx of every entry (name order stats only the page
+    // shown), so the cold listing still costs the whole directory's inode reads.
+    public const string Listing = "/listing/?sort=size";
+
+    // Entries on one listing page (ListingQuery.PageSize).
+    public const int ListingPageEntries = 1000;
     public const string NeverOpened = "/never/opened/deep/file.bin";
 
     private readonly Dictionary<string, string> _checksums = new(StringComparer.Ordinal);

@@ -1,0 +1,8 @@
+namespace Sluice.Core.Listing;
+
+public enum ListingSortKey
+{
+    Name,
+    Size,
+    Time,
+}
