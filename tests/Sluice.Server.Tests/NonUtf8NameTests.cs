@@ -134,6 +134,7 @@ public sealed partial class NonUtf8NameTests
     private static string[] Hrefs(string html) =>
         HrefRegex().Matches(html).Select(m => WebUtility.HtmlDecode(m.Groups[1].Value)).Where(h => !h.StartsWith("..", StringComparison.Ordinal)).ToArray();
 
-    [GeneratedRegex("href=\"([^\"]*)\"")]
+    // Entry links only: sort, breadcrumb, archive and paging links carry a class or rel before their href.
+    [GeneratedRegex("<a href=\"([^\"]*)\"")]
     private static partial Regex HrefRegex();
 }

@@ -1,8 +1,8 @@
 using System.Buffers;
-using System.IO.Enumeration;
 using System.Text;
 using Sluice.Core.Archive;
 using Sluice.Core.Auth;
+using Sluice.Core.Paths;
 using Sluice.Interop.Pal;
 using Sluice.Server.Disk;
 using Sluice.Server.Files;
@@ -32,8 +32,8 @@ namespace Sluice.Server.Archive;
 // directory per level (at most MaxDepth) and one open file, and buffers header bytes only up to
 // FlushThreshold before asking for them to be sent alone.
 // Threading: Next (readdir, openat2, statx) runs only on the disk engine; the connection awaits it.
-// Names are read as .NET strings (UTF-16 from UTF-8): ReadNames is the one place that reads a
-// directory, so a byte-exact reader can replace it.
+// Names are read as bytes (getdents64) and carried as FileNameEncoding strings, so a name that is
+// not UTF-8 is archived with its exact bytes (a pax path record holds bytes).
 public sealed class TarStream : IDisposable
 {
     public const int MaxDepth = 64;
@@ -210,17 +210,42 @@ public sealed class TarStream : IDisposable
         return ArchiveStep.End;
     }
 
-    // The one place a directory is read: its names, hidden ones left out unless --dotfiles,
-    // through the descriptor opened for it (/proc/self/fd/N), never through its path again.
+    // The one place a directory is read: its names as the kernel stores them (getdents64, made text
+    // by FileNameEncoding so a name that is not UTF-8 maps back to its exact bytes when the member is
+    // opened), hidden ones left out unless --dotfiles, through a descriptor opened beneath the one
+    // opened for the directory, never through its path again. A directory that cannot be read ends
+    // the archive with an error (IOException): leaving it out would make the archive look complete.
     private IEnumerator<string> ReadNames(FileRef directory)
     {
-        string path = "/proc/self/fd/" + ((int)directory.Handle.DangerousGetHandle()).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var options = new EnumerationOptions { IgnoreInaccessible = true, AttributesToSkip = 0, RecurseSubdirectories = false };
-        var names = new FileSystemEnumerable<string>(path, static (ref FileSystemEntry entry) => entry.FileName.ToString(), options)
+        FileOpenStatus opened = DirectoryReader.TryOpen(directory.Handle, out DirectoryReader reader);
+        if (opened != FileOpenStatus.Opened)
         {
-            ShouldIncludePredicate = _serveDotfiles ? null : static (ref FileSystemEntry entry) => !entry.FileName.StartsWith('.'),
-        };
-        return names.GetEnumerator();
+            throw new IOException("cannot read a directory of the archive: " + opened);
+        }
+
+        using (reader)
+        {
+            while (NextName(reader, _serveDotfiles) is { } name)
+            {
+                yield return name;
+            }
+        }
+    }
+
+    // The next listed name; null at the end. (Not in the iterator: the name's span must not live
+    // across a yield.)
+    private static string? NextName(DirectoryReader reader, bool serveDotfiles)
+    {
+        DirectoryReadStatus read;
+        while ((read = reader.Next(out ReadOnlySpan<byte> name, out _)) == DirectoryReadStatus.Entry)
+        {
+            if (serveDotfiles || name[0] != (byte)'.')
+            {
+                return FileNameEncoding.GetString(name);
+            }
+        }
+
+        return read == DirectoryReadStatus.Failed ? throw new IOException("getdents64 failed in an archived directory") : null;
     }
 
     private void PushDirectory(FileRef directory, string relative, string archiveName)
@@ -247,7 +272,9 @@ public sealed class TarStream : IDisposable
     private void AppendMember(string name, TarEntryType type, long size, long mtime)
     {
         _counters.Member();
-        int nameBytes = Encoding.UTF8.GetByteCount(name);
+        // The name's exact bytes (a name that is not UTF-8 keeps its bytes: pax "path" carries them
+        // verbatim, and GNU tar extracts them as such).
+        int nameBytes = FileNameEncoding.GetByteCount(name);
         int room = nameBytes + TarHeader.MaxLength(nameBytes);
         if (_scratch.Length < room)
         {
@@ -255,10 +282,10 @@ public sealed class TarStream : IDisposable
             _scratch = ArrayPool<byte>.Shared.Rent(room);
         }
 
-        Span<byte> utf8 = _scratch.AsSpan(0, nameBytes);
-        Encoding.UTF8.GetBytes(name, utf8);
+        Span<byte> nameSpan = _scratch.AsSpan(0, nameBytes);
+        FileNameEncoding.GetBytes(name, nameSpan);
         Span<byte> headers = _scratch.AsSpan(nameBytes);
-        int length = TarHeader.Write(utf8, type, size, mtime, headers);
+        int length = TarHeader.Write(nameSpan, type, size, mtime, headers);
         Reserve(ChunkFraming.MaxSizeLineLength + length + 2);
         if (Chunked)
         {

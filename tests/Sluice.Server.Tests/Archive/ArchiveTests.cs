@@ -41,6 +41,41 @@ public sealed class ArchiveTests
         }
     }
 
+    // Linux names are bytes: a member whose name is not UTF-8 is archived with exactly its bytes
+    // (without the byte-exact directory reader it was skipped, its open failing on a U+FFFD name).
+    [Fact]
+    public async Task NamesThatAreNotUtf8AreArchivedWithTheirBytes()
+    {
+        await using var server = TestServer.Start();
+        Directory.CreateDirectory(server.PathOf("raw"));
+        byte[] latin1 = [(byte)'c', (byte)'a', (byte)'f', 0xE9, (byte)'.', (byte)'t', (byte)'x', (byte)'t'];
+        byte[] badDirectory = [0xFF, 0xFE];
+        byte[] first = new byte[70_000];
+        new Random(41).NextBytes(first);
+        byte[] second = new byte[513];
+        new Random(42).NextBytes(second);
+        RawNames.CreateFile(RawNames.Join(server.PathOf("raw"), latin1), first);
+        RawNames.CreateDirectory(RawNames.Join(server.PathOf("raw"), badDirectory));
+        RawNames.CreateFile(RawNames.Join(server.PathOf("raw"), badDirectory, "inner.bin"u8.ToArray()), second);
+
+        string work = DiskDirectory.NewPath("sluice-tar-");
+        try
+        {
+            string archive = Path.Combine(Directory.CreateDirectory(work).FullName, "raw.tar");
+            (int exit, string stderr) = await CurlProcess.RunAsync("-sS", "--fail", "-o", archive, $"{server.BaseUri}raw/?archive=tar");
+            Assert.True(exit == 0, $"curl exited {exit}: {stderr}");
+            await TarProcess.ExtractAsync(archive, Path.Combine(work, "out"));
+
+            string extracted = Path.Combine(work, "out", "raw");
+            Assert.Equal(Fixtures.Sha256(first), Fixtures.Sha256(RawNames.ReadFile(RawNames.Join(extracted, latin1)) ?? []));
+            Assert.Equal(Fixtures.Sha256(second), Fixtures.Sha256(RawNames.ReadFile(RawNames.Join(extracted, badDirectory, "inner.bin"u8.ToArray())) ?? []));
+        }
+        finally
+        {
+            RawNames.DeleteTree(work);
+        }
+    }
+
     [Fact]
     public async Task HeadAnswersTheArchiveFieldsWithoutABody()
     {

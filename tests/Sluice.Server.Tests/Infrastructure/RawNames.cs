@@ -31,6 +31,14 @@ internal static class RawNames
         RandomAccess.Write(handle, content, 0);
     }
 
+    // Removes a tree that holds names .NET cannot spell (Directory.Delete fails on them).
+    public static void DeleteTree(string path)
+    {
+        using var rm = System.Diagnostics.Process.Start("rm", ["-rf", "--", path]);
+        rm.WaitForExit();
+        Assert.Equal(0, rm.ExitCode);
+    }
+
     public static void CreateDirectory(byte[] path)
     {
         Assert.True(Mkdir(Terminated(path), 0x1ed) == 0, $"mkdir {Convert.ToHexString(path)}: errno {Marshal.GetLastPInvokeError()}");
