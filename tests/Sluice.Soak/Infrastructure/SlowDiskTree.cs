@@ -71,7 +71,7 @@ public sealed class SlowDiskTree : IAsyncLifetime
 
         // A listing stats every entry. ext4 reads inode tables ahead 32 blocks (512 inodes) at a time,
         // so a small listing costs one read; 4000 entries cost about 1 MiB of inode table, seconds here.
-        Directory.CreateDirectory(Disk.File(Listing.Trim('/')));
+        Directory.CreateDirectory(Disk.File("listing"));
         for (int i = 0; i < ListingEntries; i++)
         {
             File.WriteAllText(Disk.File($"listing/entry-{i:D4}.txt"), $"entry {i}\n");
