@@ -1,7 +1,5 @@
 using System.CommandLine;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using Sluice.Cli.Get;
 using Sluice.Cli.Http;
 using Sluice.Cli.Put;
@@ -80,40 +78,10 @@ public static class GetCommand
                 expected = Convert.FromHexString(hex);
             }
 
-            X509Certificate2Collection? roots = null;
-            if (parse.GetValue(caCert) is string caPath)
+            if (!ClientCredentials.TryLoadRoots(parse.GetValue(caCert), error, out X509Certificate2Collection? roots)
+                || !ClientCredentials.TryBasicAuthorization(parse.GetValue(user), error, out string? authorization))
             {
-                roots = [];
-                try
-                {
-                    roots.ImportFromPemFile(caPath);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
-                {
-                    error.WriteLine($"sluice: --cacert '{caPath}' holds no readable PEM certificate ({e.Message})");
-                    return UsageErrors.ExitCode;
-                }
-
-                if (roots.Count == 0)
-                {
-                    error.WriteLine($"sluice: --cacert '{caPath}' holds no PEM certificate");
-                    return UsageErrors.ExitCode;
-                }
-            }
-
-            string? authorization = null;
-            if (parse.GetValue(user) is string credentials)
-            {
-                int colon = credentials.IndexOf(':', StringComparison.Ordinal);
-                string name = colon < 0 ? credentials : credentials[..colon];
-                string? password = colon < 0 ? PasswordPrompt.Read(name) : credentials[(colon + 1)..];
-                if (name.Length == 0 || password is null)
-                {
-                    error.WriteLine("sluice: -u takes USER[:PASS] with a non-empty USER");
-                    return UsageErrors.ExitCode;
-                }
-
-                authorization = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{name}:{password}"));
+                return UsageErrors.ExitCode;
             }
 
             var settings = new GetSettings(target!, Path.GetFullPath(path), authorization, roots, retryCount, TimeSpan.FromSeconds(seconds), connectionCount, chunk, expected);
