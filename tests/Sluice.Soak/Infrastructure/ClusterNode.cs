@@ -35,18 +35,13 @@ internal sealed partial class ClusterNode : IAsyncDisposable
             "serve", root, "--port", port.ToString(CultureInfo.InvariantCulture), "--trusted-proxy", "127.0.0.1", "--log-format", "combined");
         try
         {
-            long end = Environment.TickCount64 + (long)SoakServer.StartTimeout.TotalMilliseconds;
-            Match match;
-            while (!(match = ServingRegex().Match(process.Stderr)).Success)
+            Task<string> serving = process.WaitForStderrLineAsync(l => ServingRegex().IsMatch(l), SoakServer.StartTimeout);
+            if (await Task.WhenAny(serving, process.WaitForExitAsync(SoakServer.StartTimeout)) != serving || !serving.IsCompletedSuccessfully)
             {
-                if (process.HasExited || Environment.TickCount64 > end)
-                {
-                    Assert.Fail($"{name} did not start on port {port} (exited: {process.HasExited}).\nstderr:\n{process.Stderr}");
-                }
-
-                await Task.Delay(20);
+                Assert.Fail($"{name} did not start on port {port} (exited: {process.HasExited}).\nstderr:\n{process.Stderr}");
             }
 
+            Match match = ServingRegex().Match(await serving);
             return new ClusterNode(name, root, int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), process);
         }
         catch
