@@ -44,6 +44,12 @@ internal static class GetExchange
         }
     }
 
+    // A 206 is written in place at its range's offset, so its body must be framed by its
+    // Content-Length alone. With Transfer-Encoding too, RFC 9112 §6.3 lets the coding override the
+    // length (and says to treat the pair as an error): a hostile or broken server could then send
+    // any number of bytes, and they would land past the chunk, over other chunks and past the end.
+    public static bool IsFramedByLength(HttpResponseHead head) => !head.HasTransferEncoding && head.ContentLength is not null;
+
     // The validator for If-Range: a strong ETag, else Last-Modified (RFC 9110 §13.1.5 allows a date
     // there; a weak ETag never matches in If-Range, so it would only restart every resume).
     public static string? ValidatorOf(HttpResponseHead head) =>

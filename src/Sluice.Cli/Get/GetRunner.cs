@@ -130,7 +130,7 @@ internal sealed class GetRunner(GetSettings settings, ITransferProgress progress
             }
 
             ThrowUnlessSuccess(head);
-            if (head.StatusCode == 206 && ContentRange.TryParse(head.ContentRange, out ContentRange range)
+            if (head.StatusCode == 206 && GetExchange.IsFramedByLength(head) && ContentRange.TryParse(head.ContentRange, out ContentRange range)
                 && range.First == 0 && range.CompleteLength is long length && head.ContentLength == range.Length
                 && range.Length == Math.Min(length, settings.ChunkSize))
             {

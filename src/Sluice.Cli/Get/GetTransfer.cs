@@ -201,7 +201,7 @@ internal sealed class GetTransfer(GetSettings settings, SafeFileHandle file, Get
         }
 
         GetRunner.ThrowUnlessSuccess(head);
-        if (head.StatusCode != 206 || !ContentRange.TryParse(head.ContentRange, out ContentRange range)
+        if (head.StatusCode != 206 || !GetExchange.IsFramedByLength(head) || !ContentRange.TryParse(head.ContentRange, out ContentRange range)
             || range.First != first || range.Last != last || head.ContentLength != range.Length)
         {
             throw new GetFailure($"asked for bytes {first}-{last}, the server answered {head} with Content-Range '{head.ContentRange}' and Content-Length {head.ContentLength}");

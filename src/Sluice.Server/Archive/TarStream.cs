@@ -171,10 +171,18 @@ public sealed class TarStream : IDisposable
             if (metadata.IsDirectory)
             {
                 // A link to an ancestor (allowed inside the root) would recurse forever.
-                if (_frames.Count >= MaxDepth || IsOnStack(metadata))
+                if (IsOnStack(metadata))
                 {
                     entry.Release();
                     continue;
+                }
+
+                // Deeper than the walk holds descriptors for: leaving the rest out would make a
+                // complete-looking archive that lacks files, so the stream ends with an error.
+                if (_frames.Count >= MaxDepth)
+                {
+                    entry.Release();
+                    throw new IOException($"the archived tree is deeper than {MaxDepth} levels at {memberName}/");
                 }
 
                 PushDirectory(entry, relative, memberName + "/");
