@@ -34,7 +34,9 @@ internal static class GetExchange
 
         head.Append("\r\n");
         await connection.WriteAsync(Encoding.Latin1.GetBytes(head.ToString()), cancellationToken).ConfigureAwait(false);
-        while (true)
+        // A server may send interim (1xx) answers before the final one; a hostile one could send
+        // them forever, so only a few are skipped (the connection's read deadline bounds each).
+        for (int interim = 0; interim < MaxInterimResponses; interim++)
         {
             HttpResponseHead answer = await connection.ReadHeadAsync(cancellationToken).ConfigureAwait(false);
             if (!answer.IsInformational)
@@ -42,12 +44,16 @@ internal static class GetExchange
                 return answer;
             }
         }
+
+        throw new IOException($"more than {MaxInterimResponses} interim (1xx) responses before the final one");
     }
 
     // A 206 is written in place at its range's offset, so its body must be framed by its
     // Content-Length alone. With Transfer-Encoding too, RFC 9112 §6.3 lets the coding override the
     // length (and says to treat the pair as an error): a hostile or broken server could then send
     // any number of bytes, and they would land past the chunk, over other chunks and past the end.
+    private const int MaxInterimResponses = 16;
+
     public static bool IsFramedByLength(HttpResponseHead head) => !head.HasTransferEncoding && head.ContentLength is not null;
 
     // The validator for If-Range: a strong ETag, else Last-Modified (RFC 9110 §13.1.5 allows a date

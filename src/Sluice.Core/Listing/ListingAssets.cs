@@ -50,7 +50,7 @@ public static class ListingAssets
         + "drop.addEventListener(\"dragleave\",function(){drop.className=\"\";});"
         + "drop.addEventListener(\"drop\",function(e){e.preventDefault();drop.className=\"\";upload(e.dataTransfer.files);});}"
         + "document.querySelectorAll(\"button.del\").forEach(function(b){b.addEventListener(\"click\",function(){"
-        + "var href=b.dataset.href;if(!confirm(\"Delete \"+decodeURIComponent(href)+\"?\")){return;}"
+        + "var href=b.dataset.href;if(!confirm(\"Delete \"+b.closest(\"tr\").dataset.name+\"?\")){return;}"
         + "send(\"DELETE\",href,null,null,function(s){if(s>=200&&s<300){location.reload();}else{alert(\"Delete failed (\"+s+\")\");}});});});"
         + "})();";
 
