@@ -45,6 +45,7 @@ public sealed class TarStream : IDisposable
     private readonly PublicPaths? _publicOnly;
     private readonly bool _serveDotfiles;
     private readonly Stack<Frame> _frames = new();
+    private readonly HashSet<(ulong Device, ulong Inode)> _linkedDirectories = [];
     private readonly FileBody _body = new();
     private readonly string _topRelative;
     private readonly string _topName;
@@ -156,7 +157,7 @@ public sealed class TarStream : IDisposable
                 continue;
             }
 
-            string name = frame.Names.Current;
+            (string name, bool isLink) = frame.Names.Current;
             string relative = frame.Relative.Length == 0 ? name : frame.Relative + "/" + name;
             // Opened exactly as a request for it would be (confined, dotfiles, --public), and never
             // outside the root even with --follow-symlinks; whatever is refused is left out.
@@ -172,6 +173,16 @@ public sealed class TarStream : IDisposable
             {
                 // A link to an ancestor (allowed inside the root) would recurse forever.
                 if (IsOnStack(metadata))
+                {
+                    entry.Release();
+                    continue;
+                }
+
+                // A directory reached through a link is archived once: links that each point twice
+                // at the next directory of a chain would otherwise make 2^depth members from one
+                // request. Only linked directories are remembered, so this set grows with the links
+                // in the tree, not with its size.
+                if (isLink && !_linkedDirectories.Add((metadata.Device, metadata.Inode)))
                 {
                     entry.Release();
                     continue;
@@ -223,7 +234,7 @@ public sealed class TarStream : IDisposable
     // opened), hidden ones left out unless --dotfiles, through a descriptor opened beneath the one
     // opened for the directory, never through its path again. A directory that cannot be read ends
     // the archive with an error (IOException): leaving it out would make the archive look complete.
-    private IEnumerator<string> ReadNames(FileRef directory)
+    private IEnumerator<(string Name, bool IsLink)> ReadNames(FileRef directory)
     {
         FileOpenStatus opened = DirectoryReader.TryOpen(directory.Handle, out DirectoryReader reader);
         if (opened != FileOpenStatus.Opened)
@@ -233,22 +244,25 @@ public sealed class TarStream : IDisposable
 
         using (reader)
         {
-            while (NextName(reader, _serveDotfiles) is { } name)
+            while (NextName(reader, _serveDotfiles, out bool isLink) is { } name)
             {
-                yield return name;
+                yield return (name, isLink);
             }
         }
     }
 
     // The next listed name; null at the end. (Not in the iterator: the name's span must not live
     // across a yield.)
-    private static string? NextName(DirectoryReader reader, bool serveDotfiles)
+    private static string? NextName(DirectoryReader reader, bool serveDotfiles, out bool isLink)
     {
+        isLink = false;
         DirectoryReadStatus read;
-        while ((read = reader.Next(out ReadOnlySpan<byte> name, out _)) == DirectoryReadStatus.Entry)
+        while ((read = reader.Next(out ReadOnlySpan<byte> name, out DirectoryEntryType type)) == DirectoryReadStatus.Entry)
         {
             if (serveDotfiles || name[0] != (byte)'.')
             {
+                // Unknown (no d_type): counted as a link, so the once-only rule below errs safe.
+                isLink = type is DirectoryEntryType.Symlink or DirectoryEntryType.Unknown;
                 return FileNameEncoding.GetString(name);
             }
         }
@@ -387,11 +401,11 @@ public sealed class TarStream : IDisposable
     }
 
     // One level of the walk: the open directory, its names still to read, where it is.
-    private sealed class Frame(FileRef directory, IEnumerator<string> names, string relative, string archiveName) : IDisposable
+    private sealed class Frame(FileRef directory, IEnumerator<(string Name, bool IsLink)> names, string relative, string archiveName) : IDisposable
     {
         public FileRef Directory { get; } = directory;
 
-        public IEnumerator<string> Names { get; } = names;
+        public IEnumerator<(string Name, bool IsLink)> Names { get; } = names;
 
         // Below the server's root (what the handler opens).
         public string Relative { get; } = relative;

@@ -22,7 +22,20 @@ public sealed partial class Http1Connection
             bool begun = false;
             while (outcome == TransferOutcome.Completed && !_plan.OmitBody)
             {
-                ArchiveStep step = await archive.NextAsync().ConfigureAwait(false);
+                ArchiveStep step;
+                try
+                {
+                    step = await archive.NextAsync().ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // The walk cannot go on (a tree deeper than the walk, a directory that cannot
+                    // be read): the archive ends as a failed transfer — reset below, and logged
+                    // like any other (an exception would skip the access log).
+                    outcome = TransferOutcome.Failed;
+                    break;
+                }
+
                 if (step != ArchiveStep.File)
                 {
                     outcome = await _transport.SendAsync(archive.Pending, more: step == ArchiveStep.Flush, _tally).ConfigureAwait(false);

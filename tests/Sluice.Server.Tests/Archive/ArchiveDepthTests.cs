@@ -31,6 +31,10 @@ public sealed class ArchiveDepthTests
         Assert.Equal(whole, complete);
         // A whole archive holds the bottom file; a cut one must not pass for one that does.
         Assert.Equal(whole, payload.AsSpan().IndexOf("bottom.txt"u8) >= 0);
+        // Cut or whole, the archive has its access-log line (a walk that failed used to skip it).
+        Assert.True(
+            await Wait.UntilAsync(() => server.AccessLog.Contains("GET /top/?archive=tar HTTP/1.1", StringComparison.Ordinal), TimeSpan.FromSeconds(10)),
+            $"no access-log line for the archive:\n{server.AccessLog}");
         Assert.True(
             await Wait.UntilAsync(() => server.Server.Handler.Archives.OpenFiles == 0 && server.Server.Handler.Archives.OpenDirectories == 0, TimeSpan.FromSeconds(10)),
             "the archive kept descriptors open");
